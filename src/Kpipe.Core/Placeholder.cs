@@ -1,0 +1,1 @@
+namespace Kpipe; internal static class Placeholder {}
