@@ -1,1 +1,3 @@
-return 0;
+using Kpipe.Cli;
+
+return await KpipeCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Kpipe.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Kpipe.Cli.Commands;
+
+internal static class RunCommand
+{
+    public static Command Create(TextWriter error, Option<LogLevel> logLevel)
+    {
+        var files = new Argument<string[]>("pipeline") { Arity = ArgumentArity.OneOrMore, Description = "Pipeline YAML files; several run side by side in this process" };
+        var command = new Command("run", "Run pipelines until SIGINT/SIGTERM (drain, commit, exit 0) or an error (exit 1).")
+        {
+            files,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var pipelines = PipelineFiles.LoadAll(parse.GetValue(files)!, error);
+            if (pipelines == null) return ExitCodes.InvalidConfig;
+            using var signals = new ShutdownSignals(error);
+            using var loggers = Logging.Create(parse.GetValue(logLevel));
+            return await RunAllAsync(pipelines, loggers, error, signals.Token);
+        });
+        return command;
+    }
+
+    /// <summary>Runs pipelines side by side; when one fails the others are stopped cleanly too.</summary>
+    public static async Task<int> RunAllAsync(IReadOnlyList<Config.PipelineOptions> pipelines, ILoggerFactory loggers, TextWriter error, CancellationToken stop)
+    {
+        using var all = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var stdout = Console.OpenStandardOutput();
+        var runs = pipelines.Select(async p =>
+        {
+            try
+            {
+                await PipelineHost.RunAsync(p, loggers, stdout, all.Token);
+                return true;
+            }
+            catch (Exception e) when (e is PipelineFailedException or Confluent.Kafka.KafkaException or ArgumentException or InvalidOperationException)
+            {
+                error.WriteLine($"error: {e.Message}");
+                await all.CancelAsync();
+                return false;
+            }
+        }).ToList();
+        var results = await Task.WhenAll(runs);
+        return results.All(ok => ok) ? ExitCodes.Ok : ExitCodes.PipelineFailed;
+    }
+}

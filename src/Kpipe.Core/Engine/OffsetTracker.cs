@@ -1,0 +1,92 @@
+using Confluent.Kafka;
+
+namespace Kpipe.Engine;
+
+/// <summary>
+/// Knows, per partition, which consumed batches are still unacknowledged and so which offset may be
+/// committed: the one after the last record of the longest fully acknowledged prefix of batches. Batches
+/// complete out of order (sinks are concurrent); committing only the acknowledged prefix is what makes
+/// delivery at-least-once.
+/// </summary>
+internal sealed class OffsetTracker
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicPartition, Queue<(RecordBatch Batch, long LastOffset)>> _pending = [];
+    private readonly Dictionary<TopicPartition, long> _committable = [];
+
+    /// <summary>Signalled whenever a batch completes, for waits on drain.</summary>
+    public event Action? Progress;
+
+    public void Add(RecordBatch batch)
+    {
+        var last = new Dictionary<TopicPartition, long>();
+        foreach (var r in batch.Records) last[r.TopicPartition] = r.Offset.Value;
+        lock (_gate)
+        {
+            foreach (var (tp, offset) in last)
+            {
+                if (!_pending.TryGetValue(tp, out var queue)) _pending[tp] = queue = new Queue<(RecordBatch, long)>();
+                queue.Enqueue((batch, offset));
+            }
+        }
+    }
+
+    public void Complete(RecordBatch batch)
+    {
+        lock (_gate)
+        {
+            batch.MarkCompleted();
+            foreach (var (tp, queue) in _pending)
+            {
+                while (queue.Count > 0 && queue.Peek().Batch.Completed)
+                    _committable[tp] = queue.Dequeue().LastOffset + 1;
+            }
+        }
+        Progress?.Invoke();
+    }
+
+    /// <summary>Offsets that became committable since the last call, for the given partitions (all when null).</summary>
+    public List<TopicPartitionOffset> TakeCommittable(IReadOnlyCollection<TopicPartition>? only = null)
+    {
+        lock (_gate)
+        {
+            var result = new List<TopicPartitionOffset>();
+            foreach (var (tp, offset) in _committable)
+            {
+                if (only == null || only.Contains(tp)) result.Add(new TopicPartitionOffset(tp, offset));
+            }
+            foreach (var tpo in result) _committable.Remove(tpo.TopicPartition);
+            return result;
+        }
+    }
+
+    /// <summary>Puts offsets back when their commit failed, unless a newer one was recorded meanwhile.</summary>
+    public void Restore(IEnumerable<TopicPartitionOffset> offsets)
+    {
+        lock (_gate)
+        {
+            foreach (var tpo in offsets) _committable.TryAdd(tpo.TopicPartition, tpo.Offset.Value);
+        }
+    }
+
+    public bool HasPending(IReadOnlyCollection<TopicPartition>? only = null)
+    {
+        lock (_gate)
+        {
+            return _pending.Any(kv => kv.Value.Count > 0 && (only == null || only.Contains(kv.Key)));
+        }
+    }
+
+    /// <summary>Forgets partitions that this process no longer owns.</summary>
+    public void Forget(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_gate)
+        {
+            foreach (var tp in partitions)
+            {
+                _pending.Remove(tp);
+                _committable.Remove(tp);
+            }
+        }
+    }
+}

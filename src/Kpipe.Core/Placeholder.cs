@@ -1,1 +1,0 @@
-namespace Kpipe; internal static class Placeholder {}

@@ -1,0 +1,30 @@
+using Kpipe.Engine;
+
+namespace Kpipe.Sinks;
+
+/// <summary>
+/// A destination. The engine hands it batches in consumption order; the sink acknowledges each batch
+/// through <see cref="ISinkAcknowledger"/> once every record of it is durably written (or reports a failure).
+/// Acknowledgements may come from any thread and in any order.
+/// </summary>
+public interface ISink : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>Starts writing the batch. Must not block for long: slow sinks buffer and acknowledge later.</summary>
+    void Write(RecordBatch batch, ISinkAcknowledger acknowledger);
+
+    /// <summary>Sends whatever the sink holds back (buffers, lingering batches) without waiting for a trigger;
+    /// used before partitions are revoked and on shutdown.</summary>
+    Task FlushAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Receives a sink's verdict on a batch.</summary>
+public interface ISinkAcknowledger
+{
+    void Acknowledge(RecordBatch batch);
+
+    /// <summary>The batch cannot be written (after the sink's own retries): the pipeline stops without
+    /// committing it.</summary>
+    void Fail(RecordBatch batch, Exception error);
+}

@@ -1,0 +1,48 @@
+using Kpipe.Config;
+
+namespace Kpipe.Sinks.Kafka;
+
+/// <summary>How the Kafka sink picks the partition of each record.</summary>
+public enum KafkaPartitioning
+{
+    /// <summary>librdkafka's partitioner hashes the key (records without a key are spread).</summary>
+    Key,
+    /// <summary>The same partition number as the source record: keeps the source's per-partition order.
+    /// The sink topic needs at least as many partitions as the source.</summary>
+    Preserve,
+}
+
+/// <summary>Writes records to a Kafka topic with an idempotent producer (acks=all).</summary>
+[TypeName("kafka")]
+public sealed class KafkaSinkOptions : SinkOptions, IValidatableOptions
+{
+    /// <summary>Comma-separated <c>host:port</c> list of the sink cluster's brokers.</summary>
+    [RequiredKey] public string BootstrapServers { get; set; } = "";
+
+    /// <summary>Topic written to.</summary>
+    [RequiredKey] public string Topic { get; set; } = "";
+
+    /// <summary>Take the record key from this field of the JSON value (a dotted path such as
+    /// <c>after.id</c>) instead of passing the source key through. A record whose value has no such field is
+    /// a record error.</summary>
+    public string? KeyField { get; set; }
+
+    /// <summary><c>key</c> (default) or <c>preserve</c>.</summary>
+    public KafkaPartitioning Partitioning { get; set; } = KafkaPartitioning.Key;
+
+    /// <summary>Pass the source record's headers through. Default true.</summary>
+    public bool Headers { get; set; } = true;
+
+    /// <summary>librdkafka producer properties passed as they are. kpipe sets enable.idempotence=true,
+    /// acks=all, compression.type=lz4, linger.ms=10 and batch.size=1000000 for throughput; values given here
+    /// win, except that idempotence and acks=all cannot be turned off.</summary>
+    public Dictionary<string, string> Properties { get; set; } = [];
+
+    public IEnumerable<(string Key, string Message)> Validate()
+    {
+        if (Properties.TryGetValue("enable.idempotence", out var idem) && idem == "false")
+            yield return ("properties", "enable.idempotence cannot be false: the sink relies on it for ordering without duplicates on retry");
+        if (Properties.TryGetValue("acks", out var acks) && acks is not ("all" or "-1"))
+            yield return ("properties", "acks must stay 'all': an offset is committed only when the sink cluster has the record durably");
+    }
+}
