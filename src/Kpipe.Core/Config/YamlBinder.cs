@@ -153,6 +153,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
             if (concrete == null) return null;
             type = concrete;
         }
+        var errorsBefore = _errors.Count;
         var target = Activator.CreateInstance(type)!;
         var properties = Settable(type).ToDictionary(KeyName, StringComparer.Ordinal);
         var seen = new Dictionary<string, Mark>(StringComparer.Ordinal);
@@ -176,7 +177,8 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
             if (property.GetCustomAttribute<RequiredKeyAttribute>() != null && !seen.ContainsKey(key))
                 AddError(map.Start, $"{Describe(path)} is missing the required key '{key}'");
         }
-        if (target is IValidatableOptions validatable && _errors.Count == 0)
+        // Cross-key rules only make sense once the object's own keys bound cleanly.
+        if (target is IValidatableOptions validatable && _errors.Count == errorsBefore)
         {
             foreach (var (key, message) in validatable.Validate())
                 AddError(seen.TryGetValue(key, out var mark) ? mark : map.Start, $"{Describe(Join(path, key))}: {message}");

@@ -210,7 +210,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
-        LogAssigned(_options.Name, string.Join(", ", partitions));
+        if (partitions.Count > 0) LogAssigned(_options.Name, string.Join(", ", partitions));
         var start = _options.Source.StartTimestamp;
         if (_options.Source.StartFrom is "earliest" or "latest" || start == null)
             return partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset));
