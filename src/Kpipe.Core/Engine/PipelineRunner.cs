@@ -137,10 +137,29 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         // Transforms run before the batch is tracked: a record error under 'fail' then leaves only earlier,
         // complete batches in flight, and those are still drained and committed on the way out.
         foreach (var transform in _transforms) transform.Apply(batch, _errors);
+        if (batch.Rows != null) DropRecordsWithoutRows(batch);
         _budget.Take(batch.Bytes);
         _tracker.Add(batch);
         batch.ExpectAcks(_sinks.Count);
         foreach (var sink in _sinks) sink.Write(batch, this);
+        // The row batch is reused by the transforms for the next batch; sinks copied what they keep.
+        batch.Rows = null;
+    }
+
+    /// <summary>
+    /// A record whose rows were all filtered out, or whose exploded array was empty, is done: it is counted
+    /// as filtered and its offset is committed with the others.
+    /// </summary>
+    private void DropRecordsWithoutRows(RecordBatch batch)
+    {
+        var rows = batch.Rows!;
+        var hasRow = System.Buffers.ArrayPool<bool>.Shared.Rent(batch.Records.Count);
+        Array.Clear(hasRow, 0, batch.Records.Count);
+        for (var r = 0; r < rows.Count; r++)
+            if (!rows.IsDropped(r)) hasRow[rows.SourceIndex(r)] = true;
+        for (var i = 0; i < batch.Records.Count; i++)
+            if (!hasRow[i] && !batch.IsDropped(i) && batch.TryDrop(i)) Metrics.Filtered();
+        System.Buffers.ArrayPool<bool>.Shared.Return(hasRow);
     }
 
     void ISinkAcknowledger.Acknowledge(RecordBatch batch)

@@ -21,6 +21,10 @@ public sealed class RecordBatch
 
     public long Id { get; }
 
+    /// <summary>Typed rows made by a <c>select</c> transform; null when records pass through as they are.
+    /// Valid only during <see cref="Sinks.ISink.Write"/>: sinks copy what they keep.</summary>
+    public Rows.RowBatch? Rows { get; set; }
+
     /// <summary>The consumed records, in consumption order (per partition in offset order).</summary>
     public IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> Records { get; }
 

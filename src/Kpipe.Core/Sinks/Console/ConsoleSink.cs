@@ -14,6 +14,7 @@ public sealed class ConsoleSink : ISink
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _writer;
+    private readonly Rows.RowJsonWriter _rowWriter = new(Rows.RowJsonStyle.Iso);
     private double _sampleCredit;
 
     public ConsoleSink(ConsoleSinkOptions options, Stream output)
@@ -28,10 +29,24 @@ public sealed class ConsoleSink : ISink
 
     public void Write(RecordBatch batch, ISinkAcknowledger acknowledger)
     {
-        for (var i = 0; i < batch.Records.Count; i++)
+        if (batch.Rows is { } rows)
         {
-            if (batch.IsDropped(i) || !Sampled()) continue;
-            WriteLine(batch.Records[i]);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r)) || !Sampled()) continue;
+                _writer.Reset();
+                _rowWriter.WriteRow(_writer, rows, r);
+                _writer.Flush();
+                _buffer.Write("\n"u8);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < batch.Records.Count; i++)
+            {
+                if (batch.IsDropped(i) || !Sampled()) continue;
+                WriteLine(batch.Records[i]);
+            }
         }
         _output.Write(_buffer.WrittenSpan);
         _output.Flush();

@@ -1,0 +1,64 @@
+namespace Kpipe.Rows;
+
+/// <summary>
+/// Typed rows produced from a record batch: column vectors plus, per row, the index of the record it came
+/// from (one record may give many rows when an array is exploded, or none). Reused across batches.
+/// </summary>
+public sealed class RowBatch : IDisposable
+{
+    private int[] _source = new int[256];
+    private bool[] _dropped = new bool[256];
+
+    public RowBatch(RowSchema schema)
+    {
+        Schema = schema;
+        Columns = schema.Types.Select(t => new ColumnVector(t, Arena)).ToArray();
+    }
+
+    public RowSchema Schema { get; }
+
+    public ByteArena Arena { get; } = new();
+
+    public ColumnVector[] Columns { get; }
+
+    public int Count { get; private set; }
+
+    /// <summary>Index in the record batch of the record row <paramref name="row"/> came from.</summary>
+    public int SourceIndex(int row) => _source[row];
+
+    /// <summary>True when a filter removed the row, or its record was dropped.</summary>
+    public bool IsDropped(int row) => _dropped[row];
+
+    public void Drop(int row) => _dropped[row] = true;
+
+    /// <summary>Starts a new row whose columns are all null; returns its index.</summary>
+    public int AddRow(int sourceIndex)
+    {
+        var row = Count;
+        if (row == _source.Length)
+        {
+            Array.Resize(ref _source, row * 2);
+            Array.Resize(ref _dropped, row * 2);
+        }
+        foreach (var c in Columns)
+        {
+            c.EnsureCapacity(row + 1);
+            c.SetNull(row);
+        }
+        _source[row] = sourceIndex;
+        _dropped[row] = false;
+        Count = row + 1;
+        return row;
+    }
+
+    /// <summary>Removes the rows from <paramref name="firstRow"/> on (a record that failed half-way).</summary>
+    public void Truncate(int firstRow) => Count = Math.Min(Count, firstRow);
+
+    public void Clear()
+    {
+        Count = 0;
+        Arena.Reset();
+    }
+
+    public void Dispose() => Arena.Dispose();
+}
