@@ -276,6 +276,25 @@ public sealed class DorisStreamLoadProtocolTests : IAsyncLifetime
         Assert.Contains("2 rows in set", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Synchronous_start_and_dispose_work()
+    {
+        using var doris = DorisEmulator.Start(new DorisEmulatorOptions { Tables = ["CREATE TABLE a.b (x INT)"] });
+        Assert.NotEqual(0, doris.FePort);
+        Assert.Empty(doris.Rows("a", "b"));
+    }
+
+    [Fact]
+    public async Task Fe_lists_the_backend_and_be_serves_health_and_unknown_error_logs_as_404()
+    {
+        var backends = await _client.SendAsync(HttpMethod.Get, $"{_doris.FeUrl}/api/backends", null, []);
+        Assert.Equal(_doris.BePort, backends.Json.GetProperty("data").GetProperty("backends")[0].GetProperty("http_port").GetInt32());
+
+        using var http = new HttpClient();
+        using var missing = await http.GetAsync($"{_doris.BeUrl}/api/_load_error_log?file=__shard_0/nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
