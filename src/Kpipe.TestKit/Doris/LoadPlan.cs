@@ -168,6 +168,14 @@ internal sealed class LoadPlan
         {
             throw new LoadPlanException(AnalysisError(ex.Message));
         }
+
+        // Names in `where` / `delete` must be columns of the table or fields of the load.
+        foreach (var name in (Where?.Names ?? []).Concat(DeleteCondition?.Names ?? []))
+        {
+            if (table.IndexOf(name) < 0 && SourceIndexOf(name) < 0
+                && !name.Equals(DorisTableDefinition.DeleteSignColumn, StringComparison.OrdinalIgnoreCase))
+                throw new LoadPlanException(AnalysisError($"Unknown column '{name}'"));
+        }
     }
 
     private void BindJsonPaths(string jsonPaths)

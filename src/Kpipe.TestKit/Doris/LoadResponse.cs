@@ -4,15 +4,6 @@ using System.Text.Json;
 
 namespace Kpipe.TestKit.Doris;
 
-/// <summary>The four values of a Stream Load response's Status field.</summary>
-public static class DorisLoadStatus
-{
-    public const string Success = "Success";
-    public const string PublishTimeout = "Publish Timeout";
-    public const string LabelAlreadyExists = "Label Already Exists";
-    public const string Fail = "Fail";
-}
-
 /// <summary>
 /// The BE's answer to a Stream Load, field for field as StreamLoadContext::to_json writes it
 /// (be/src/runtime/stream_load/stream_load_context.cpp): a pretty-printed JSON object followed by a newline,

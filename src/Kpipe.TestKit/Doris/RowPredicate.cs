@@ -17,6 +17,9 @@ internal interface IRowValues
 /// </summary>
 internal abstract class RowPredicate
 {
+    /// <summary>The column names the predicate reads.</summary>
+    public IReadOnlyList<string> Names { get; private set; } = [];
+
     public abstract bool? Evaluate(IRowValues row);
 
     /// <summary>Parses a predicate; literals are converted to the type of the column they are compared with.</summary>
@@ -27,11 +30,14 @@ internal abstract class RowPredicate
         var result = parser.ParseOr();
         if (!cur.AtEnd)
             throw new FormatException($"Unexpected {cur.Peek()} in '{text}'");
+        result.Names = parser.Names;
         return result;
     }
 
     private sealed class Parser(SqlCursor cur, Func<string, DorisType?> columnType, TimeZoneInfo zone)
     {
+        public List<string> Names { get; } = [];
+
         public RowPredicate ParseOr()
         {
             var left = ParseAnd();
@@ -65,6 +71,7 @@ internal abstract class RowPredicate
         private RowPredicate ParseComparison()
         {
             var name = cur.ExpectName();
+            Names.Add(name);
             var type = columnType(name);
             if (cur.TryWord("IS"))
             {
@@ -144,7 +151,7 @@ internal abstract class RowPredicate
     }
 
     private static object? Lookup(IRowValues row, string name) =>
-        row.TryGet(name, out var value) ? value : throw new LoadPlanException($"Unknown column '{name}' in predicate");
+        row.TryGet(name, out var value) ? value : throw new LoadPlanException($"[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Unknown column '{name}'");
 
     private sealed class And(RowPredicate left, RowPredicate right) : RowPredicate
     {

@@ -227,6 +227,15 @@ public sealed class DorisDataQualityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unknown_columns_in_where_fail_the_load()
+    {
+        var answer = await Load("{\"id\":\"a\"}", ("where", "nope = 1"));
+
+        Assert.Equal("Fail", answer.Str("Status"));
+        Assert.Contains("Unknown column 'nope'", answer.Str("Message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Csv_is_the_default_format()
     {
         var table = new DorisTableBuilder("demo", "csv").Column("id", "INT", nullable: false).Column("name", "VARCHAR(10)").DuplicateKey("id").Build();
