@@ -64,7 +64,20 @@ internal sealed class StreamLoadTestClient(DorisEmulator doris) : IDisposable
         return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
     }
 
-    public async Task<HttpAnswer> SendAsync(HttpMethod method, string url, string? body, (string Name, string Value)[] headers,
+    public Task<HttpAnswer> SendAsync(HttpMethod method, string url, string? body, (string Name, string Value)[] headers,
+        bool auth = true, bool expect = true) =>
+        SendBytesAsync(method, url, body is null ? null : Encoding.UTF8.GetBytes(body), headers, auth, expect);
+
+    /// <summary>Loads raw bytes (e.g. a gzip body) through the FE, following the redirect by hand.</summary>
+    public async Task<HttpAnswer> LoadBytesAsync(string db, string table, byte[] body, params (string Name, string Value)[] headers)
+    {
+        var fe = await SendBytesAsync(HttpMethod.Put, doris.StreamLoadUrl(db, table), body, headers).ConfigureAwait(false);
+        if (fe.StatusCode != HttpStatusCode.TemporaryRedirect)
+            return fe;
+        return await SendBytesAsync(HttpMethod.Put, WithoutUserInfo(fe.Headers.Location!), body, headers).ConfigureAwait(false);
+    }
+
+    public async Task<HttpAnswer> SendBytesAsync(HttpMethod method, string url, byte[]? body, (string Name, string Value)[] headers,
         bool auth = true, bool expect = true)
     {
         using var request = new HttpRequestMessage(method, url);
@@ -74,7 +87,7 @@ internal sealed class StreamLoadTestClient(DorisEmulator doris) : IDisposable
             request.Headers.ExpectContinue = true;
         foreach (var (name, value) in headers)
             request.Headers.TryAddWithoutValidation(name, value);
-        request.Content = body is null ? new ByteArrayContent([]) : new StringContent(body, Encoding.UTF8);
+        request.Content = new ByteArrayContent(body ?? []);
         using var response = await _http.SendAsync(request).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         return new HttpAnswer(response.StatusCode, text, response.Headers);
