@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Kpipe.Sinks.Doris;
+
+/// <summary>The raw result of one Stream Load attempt: an HTTP answer, or why there was none.</summary>
+internal sealed record StreamLoadAttempt(int HttpStatus, string Body, string? TransportError)
+{
+    public static StreamLoadAttempt Failed(string error) => new(0, "", error);
+}
+
+/// <summary>
+/// Sends Stream Load requests. Through an FE: <c>PUT {fe}/api/{db}/{table}/_stream_load</c> with
+/// <c>Expect: 100-continue</c>, so the FE answers 307 before the body is sent; the client then sends the same
+/// request, body and <c>Authorization</c> included, to the BE named by <c>Location</c>, with the user info
+/// that Location embeds removed (it holds the password, so Location is never logged either). Automatic
+/// redirects are off because HttpClient drops Authorization on them. FEs are tried in turn when one cannot
+/// be connected to; with BE addresses configured, loads go straight to a BE (round robin, same failover).
+/// </summary>
+internal sealed partial class StreamLoadClient : IDisposable
+{
+    /// <summary>Headers the sink sets itself, or whose use would break it (no label with group commit, a
+    /// two-phase load would never be committed, the body is neither compressed nor an array).</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "label", "format", "read_json_by_line", "strip_outer_array", "two_phase_commit", "compress_type",
+        "expect", "authorization", "content-length", "content-type", "host", "transfer-encoding",
+    };
+
+    private const int MaxRedirects = 3;
+
+    private readonly HttpClient _http;
+    private readonly Uri[] _frontends;
+    private readonly Uri[] _backends;
+    private readonly string _path;
+    private readonly AuthenticationHeaderValue _authorization;
+    private readonly List<KeyValuePair<string, string>> _headers = [];
+    private readonly bool _userColumns;
+    private readonly TimeSpan _requestTimeout;
+    private readonly string _sink;
+    private readonly ILogger _logger;
+    private int _frontend;
+    private int _backend = -1;
+
+    public StreamLoadClient(DorisSinkOptions options, string sinkName, ILogger logger)
+    {
+        _sink = sinkName;
+        _logger = logger;
+        _requestTimeout = options.RequestTimeout > TimeSpan.Zero ? options.RequestTimeout : TimeSpan.FromSeconds(60);
+        _frontends = [.. options.FeNodes.Select(Address)];
+        _backends = [.. options.BeNodes.Select(Address)];
+        if (_frontends.Length == 0 && _backends.Length == 0)
+            throw new ArgumentException("the Doris sink needs at least one FE address (feNodes) or BE address (beNodes)");
+        var (database, table) = options.QualifiedTable;
+        _path = $"/api/{Uri.EscapeDataString(database)}/{Uri.EscapeDataString(table)}/_stream_load";
+        _authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["format"] = "json",
+            ["read_json_by_line"] = "true",
+            ["timezone"] = options.TimeZone,
+            ["max_filter_ratio"] = options.MaxFilterRatio.ToString("R", CultureInfo.InvariantCulture),
+            ["strict_mode"] = options.StrictMode ? "true" : "false",
+            // Doris's own load timeout (600 s by default) aligned with ours: a load we gave up on is aborted by
+            // Doris about when we retry it, instead of holding its label RUNNING for ten minutes.
+            ["timeout"] = Math.Max(1, (int)Math.Ceiling(_requestTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (name, value) in options.Headers)
+        {
+            var refused = Reserved.Contains(name)
+                || (name.Equals("group_commit", StringComparison.OrdinalIgnoreCase) && !value.Trim().Equals("off_mode", StringComparison.OrdinalIgnoreCase));
+            if (refused)
+                throw new ArgumentException($"the Doris sink sets or cannot work with the Stream Load header '{name}'; remove it from 'headers' (see docs/doris.md)");
+            headers[name] = value;
+        }
+        _userColumns = headers.ContainsKey("columns");
+        _headers.AddRange(headers);
+
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectTimeout = _requestTimeout < TimeSpan.FromSeconds(10) ? _requestTimeout : TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // The FE answers before the body: wait a little for "100 Continue" rather than send 64 MiB for nothing.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(2),
+            UseProxy = false,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = 1 << 20,
+        };
+    }
+
+    /// <summary>A configured address as a base URI: <c>http://</c> unless it says <c>https://</c>; any user
+    /// info or path in it is dropped.</summary>
+    internal static Uri Address(string text)
+    {
+        var trimmed = text.Trim().TrimEnd('/');
+        if (!trimmed.Contains("://", StringComparison.Ordinal)) trimmed = "http://" + trimmed;
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new ArgumentException($"'{WithoutUserInfo(text)}' is not a Doris HTTP address (host:port or https://host:port)");
+        return new UriBuilder(uri.Scheme, uri.Host, uri.Port).Uri;
+    }
+
+    private static string WithoutUserInfo(string text)
+    {
+        var at = text.LastIndexOf('@');
+        return at < 0 ? text : text[(at + 1)..];
+    }
+
+    /// <summary>Sends one load (the FE request, its redirect and the BE request) within the request timeout.</summary>
+    public async Task<StreamLoadAttempt> SendAsync(PartitionLoad load, CancellationToken shutdown)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        timeout.CancelAfter(_requestTimeout);
+        HttpResponseMessage? response = null;
+        try
+        {
+            var (nodes, start, direct) = _backends.Length > 0
+                ? (_backends, Interlocked.Increment(ref _backend), true)
+                : (_frontends, Volatile.Read(ref _frontend), false);
+            string? unreachable = null;
+            Uri? target = null;
+            for (var i = 0; i < nodes.Length && response == null; i++)
+            {
+                var index = (int)((uint)(start + i) % (uint)nodes.Length);
+                target = new Uri(nodes[index], _path);
+                try
+                {
+                    response = await PutAsync(target, load, timeout.Token).ConfigureAwait(false);
+                    if (!direct) Volatile.Write(ref _frontend, index);
+                }
+                catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+                {
+                    // Nothing was sent: trying the next node is safe.
+                    unreachable = Describe(e);
+                    if (i + 1 < nodes.Length)
+                        LogFailover(_sink, direct ? "BE" : "FE", nodes[index].Authority, unreachable, nodes[(index + 1) % nodes.Length].Authority);
+                }
+            }
+            if (response == null)
+                return StreamLoadAttempt.Failed($"no {(direct ? "BE" : "FE")} reachable ({string.Join(", ", nodes.Select(n => n.Authority))}): {unreachable}");
+
+            for (var hop = 0; response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect; hop++)
+            {
+                var location = response.Headers.Location;
+                if (hop == MaxRedirects || location == null)
+                    return StreamLoadAttempt.Failed(location == null ? "redirect without a Location" : "too many redirects");
+                // Location embeds user:password@; it is used without them and never logged.
+                var next = new UriBuilder(new Uri(target!, location)) { UserName = "", Password = "" }.Uri;
+                response.Dispose();
+                response = null;
+                target = next;
+                response = await PutAsync(target, load, timeout.Token).ConfigureAwait(false);
+            }
+
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            return new StreamLoadAttempt((int)response.StatusCode, body, null);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            return StreamLoadAttempt.Failed($"no answer within {_requestTimeout.TotalSeconds:0.###}s (requestTimeout)");
+        }
+        catch (HttpRequestException e)
+        {
+            return StreamLoadAttempt.Failed(Describe(e));
+        }
+        catch (IOException e)
+        {
+            return StreamLoadAttempt.Failed(e.Message);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    private async Task<HttpResponseMessage> PutAsync(Uri uri, PartitionLoad load, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = load.Body.CreateContent() };
+        request.Headers.Authorization = _authorization;
+        request.Headers.ExpectContinue = true;
+        request.Headers.TryAddWithoutValidation("label", load.Label);
+        if (load.Columns != null && !_userColumns)
+            request.Headers.TryAddWithoutValidation("columns", load.Columns);
+        foreach (var (name, value) in _headers)
+            request.Headers.TryAddWithoutValidation(name, value);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="max"/> lines of the rejected-row report behind an ErrorURL (be:
+    /// LoadErrorLogAction; no credentials are sent to it), within a short timeout. Returns the lines, or an
+    /// explanation when it cannot be read.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReadErrorLogAsync(string errorUrl, int max, CancellationToken shutdown)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        timeout.CancelAfter(_requestTimeout < TimeSpan.FromSeconds(10) ? _requestTimeout : TimeSpan.FromSeconds(10));
+        try
+        {
+            if (!Uri.TryCreate(errorUrl, UriKind.Absolute, out var uri))
+                return [$"(the ErrorURL '{errorUrl}' is not a URL)"];
+            using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                return [$"(the error log answered HTTP {(int)response.StatusCode})"];
+            // The report may list thousands of rows: read only the first lines.
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), Encoding.UTF8);
+            var lines = new List<string>(max);
+            while (lines.Count < max && await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false) is { } line)
+            {
+                line = line.Trim();
+                if (line.Length > 0) lines.Add(line.Length <= 500 ? line : line[..500] + "...");
+            }
+            return lines;
+        }
+        catch (IOException e)
+        {
+            return [$"(the error log could not be read: {e.Message})"];
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            return ["(the error log did not answer in time)"];
+        }
+        catch (HttpRequestException e)
+        {
+            return [$"(the error log could not be read: {Describe(e)})"];
+        }
+    }
+
+    private static string Describe(HttpRequestException e)
+    {
+        var inner = e.InnerException?.Message;
+        return inner == null || e.Message.Contains(inner, StringComparison.Ordinal) ? e.Message : $"{e.Message} ({inner})";
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    [LoggerMessage(LogLevel.Warning, "Doris sink {Sink}: {Kind} {Node} unreachable ({Reason}); trying {Next}")]
+    private partial void LogFailover(string sink, string kind, string node, string reason, string next);
+}
