@@ -1,0 +1,199 @@
+using Kpipe.Engine;
+
+namespace Kpipe.Sinks.Doris;
+
+/// <summary>The background side: one worker per partition with sealed loads, running them in order.</summary>
+public sealed partial class DorisSink
+{
+    private const int MaxReasons = 5;
+
+    private async Task RunPartitionAsync(PartitionBuffer partition)
+    {
+        while (true)
+        {
+            PartitionLoad? load;
+            lock (_gate)
+            {
+                if (!partition.Sealed.TryDequeue(out load))
+                {
+                    partition.Running = false;
+                    if (--_activeWorkers == 0) _idle.TrySetResult();
+                    return;
+                }
+            }
+            try
+            {
+                await ExecuteAsync(load).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+            {
+                LogAbandoned(Name, load.Label, load.Rows);
+            }
+            catch (Exception e)
+            {
+                var error = new DorisLoadException(Redact($"Doris sink {Name}: load {load.Label} failed unexpectedly: {e.Message}"), e);
+                SetFatal(error);
+                FailParts(load, error);
+            }
+            finally
+            {
+                Release(load);
+            }
+        }
+    }
+
+    /// <summary>Sends a load until it is committed, rejected or out of retries, and settles its batches.</summary>
+    private async Task ExecuteAsync(PartitionLoad load)
+    {
+        for (var retry = 0; ;)
+        {
+            if (Volatile.Read(ref _fatal) is { } fatal)
+            {
+                // The pipeline is stopping: loading more would only write rows whose offsets are never committed.
+                FailParts(load, fatal);
+                return;
+            }
+            StreamLoadAttempt attempt;
+            await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+            try
+            {
+                attempt = await _client.SendAsync(load, _shutdown.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+
+            var outcome = LoadOutcome.Classify(attempt);
+            switch (outcome.Kind)
+            {
+                case LoadOutcomeKind.Committed:
+                    await CommittedAsync(load, outcome.Response!).ConfigureAwait(false);
+                    return;
+                case LoadOutcomeKind.AlreadyCommitted:
+                    LogAlreadyCommitted(Name, load.Label, load.Rows);
+                    CompleteParts(load);
+                    return;
+                case LoadOutcomeKind.DataError:
+                    await RejectedAsync(load, outcome.Response!).ConfigureAwait(false);
+                    return;
+                case LoadOutcomeKind.Unauthorized:
+                {
+                    var error = new DorisLoadException(Redact(
+                        $"Doris refused user '{_options.User}' loading into {_database}.{_table}: {outcome.Reason}. "
+                        + "Check the Doris sink's user and password, and that the user may LOAD into the table"));
+                    LogLoadFailed(Name, load.Label, error.Message);
+                    SetFatal(error);
+                    FailParts(load, error);
+                    return;
+                }
+                default:
+                {
+                    var reason = Redact(outcome.Reason);
+                    if (retry >= _options.MaxRetries)
+                    {
+                        var error = new DorisLoadException(
+                            $"Doris sink {Name}: load {load.Label} into {_database}.{_table} ({load.Rows} rows) still failing after {retry} retries: {reason}");
+                        LogLoadFailed(Name, load.Label, error.Message);
+                        SetFatal(error);
+                        FailParts(load, error);
+                        return;
+                    }
+                    retry++;
+                    var delay = _backoff.Delay(retry);
+                    LogRetry(Name, load.Label, load.Rows, reason, retry, _options.MaxRetries, delay);
+                    await Task.Delay(delay, _shutdown.Token).ConfigureAwait(false);
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task CommittedAsync(PartitionLoad load, StreamLoadResponse response)
+    {
+        LogLoaded(Name, load.Label, load.Rows, load.Body.Length, response.LoadTimeMs, response.Status ?? "");
+        if (response.NumberFilteredRows > 0)
+        {
+            // Rows Doris dropped within max_filter_ratio: committed without them, so say which and why.
+            LogFilteredRows(Name, load.Label, response.NumberFilteredRows, _options.MaxFilterRatio);
+            foreach (var reason in await ReasonsAsync(response).ConfigureAwait(false))
+                LogRejectedRow(Name, load.Label, reason);
+        }
+        CompleteParts(load);
+    }
+
+    /// <summary>
+    /// Doris rejected the load because of its rows. The error policy decides through the first record of the
+    /// load: under <c>fail</c> the report throws and the batches fail (the pipeline stops); under <c>skip</c>
+    /// every record of the load is reported (dropped and counted) and the batches are acknowledged.
+    /// </summary>
+    private async Task RejectedAsync(PartitionLoad load, StreamLoadResponse response)
+    {
+        var reasons = await ReasonsAsync(response).ConfigureAwait(false);
+        foreach (var reason in reasons) LogRejectedRow(Name, load.Label, reason);
+        var tp = load.Partition;
+        var message = Redact(
+            $"Doris rejected load {load.Label} into {_database}.{_table} ({load.Rows} rows of {tp.Topic}[{tp.Partition.Value}] "
+            + $"offsets {load.FirstOffset}-{load.LastOffset}, {response.NumberFilteredRows} filtered): {response.Message}"
+            + (reasons.Count > 0 ? $"; rejected rows: {string.Join(" | ", reasons)}" : "")
+            + (MaxFilterRatioHint(response)));
+        LogRejected(Name, message);
+
+        var first = load.Parts[0];
+        var firstIndex = first.Records[0];
+        try
+        {
+            _errors.Report(first.Progress.Batch, firstIndex, message);
+        }
+        catch (RecordErrorException e)
+        {
+            SetFatal(e);
+            FailParts(load, e);
+            return;
+        }
+        var note = Redact($"its rows were in Doris load {load.Label}, which Doris rejected as a whole: {response.Message}");
+        foreach (var part in load.Parts)
+            foreach (var index in part.Records)
+                if (part != first || index != firstIndex)
+                    _errors.Report(part.Progress.Batch, index, note);
+        CompleteParts(load);
+
+        string MaxFilterRatioHint(StreamLoadResponse r) =>
+            r.NumberFilteredRows > 0 && _options.MaxFilterRatio == 0
+                ? " (maxFilterRatio lets Doris drop a share of bad rows instead of rejecting the whole load)"
+                : "";
+    }
+
+    private async Task<IReadOnlyList<string>> ReasonsAsync(StreamLoadResponse response)
+    {
+        if (response.ErrorUrl == null) return [];
+        var lines = await _client.ReadErrorLogAsync(response.ErrorUrl, MaxReasons, _shutdown.Token).ConfigureAwait(false);
+        return [.. lines.Select(Redact)];
+    }
+
+    private void SetFatal(Exception error)
+    {
+        Interlocked.CompareExchange(ref _fatal, error, null);
+        lock (_memorySignal) Monitor.PulseAll(_memorySignal);
+    }
+
+    private static void CompleteParts(PartitionLoad load)
+    {
+        foreach (var part in load.Parts) part.Progress.Complete();
+    }
+
+    private static void FailParts(PartitionLoad load, Exception error)
+    {
+        foreach (var part in load.Parts) part.Progress.Fail(error);
+    }
+
+    /// <summary>Gives the load's chunks back and wakes a writer waiting for memory.</summary>
+    private void Release(PartitionLoad load)
+    {
+        var capacity = load.Body.Capacity;
+        load.Dispose();
+        lock (_gate) _sealedBytes -= capacity;
+        Interlocked.Add(ref _bufferedBytes, -capacity);
+        lock (_memorySignal) Monitor.PulseAll(_memorySignal);
+    }
+}

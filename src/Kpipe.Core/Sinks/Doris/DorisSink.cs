@@ -1,0 +1,338 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Confluent.Kafka;
+using Kpipe.Engine;
+using Kpipe.Rows;
+using Microsoft.Extensions.Logging;
+
+namespace Kpipe.Sinks.Doris;
+
+/// <summary>
+/// Loads rows into an Apache Doris table with HTTP Stream Load (JSON lines). Rows are buffered per Kafka
+/// partition and sent as one load per partition when the buffer reaches maxRows or maxBytes, is maxAge old,
+/// or the engine flushes. Each load has a label derived from its partition and offsets, so retries (and Doris's
+/// "Label Already Exists") never load rows twice; loads of one partition run one at a time, in order, and at
+/// most maxLoadsInFlight run at once. A batch is acknowledged when every load holding its rows is committed.
+/// See docs/doris.md.
+/// </summary>
+public sealed partial class DorisSink : ISink
+{
+    private readonly DorisSinkOptions _options;
+    private readonly string _pipeline;
+    private readonly string _database;
+    private readonly string _table;
+    private readonly RecordErrorHandler _errors;
+    private readonly ILogger _logger;
+    private readonly StreamLoadClient _client;
+    private readonly Backoff _backoff;
+    private readonly RowJsonWriter _rowWriter;
+    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    private readonly Utf8JsonWriter _json;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicPartition, PartitionBuffer> _partitions = [];
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly object _memorySignal = new();
+    private readonly Timer _ageTimer;
+    private readonly long _maxBytes;
+    private readonly long _maxBuffered;
+    private readonly long _maxAgeMs;
+    private readonly int _chunkSize;
+    private long _bufferedBytes;
+    private long _peakBufferedBytes;
+    // Bytes of sealed loads (queued or being loaded); guarded by _gate.
+    private long _sealedBytes;
+    // Partition workers running; guarded by _gate. _idle completes when it drops to zero.
+    private int _activeWorkers;
+    private TaskCompletionSource _idle = Completed();
+    private Exception? _fatal;
+    private int _disposed;
+    private RowSchema? _columnsSchema;
+    private string? _columns;
+
+    public DorisSink(DorisSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _pipeline = pipelineName;
+        _errors = errors;
+        _logger = logger;
+        Name = options.Name ?? "doris";
+        (_database, _table) = options.QualifiedTable;
+        if (_database.Length == 0 || _table.Length == 0)
+            throw new ArgumentException($"Doris sink {Name}: name the table as database.table (or set 'database')");
+        _rowWriter = new RowJsonWriter(RowJsonStyle.Doris, TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone));
+        _maxBytes = Math.Max(1, options.MaxBytes.Bytes);
+        _maxBuffered = Math.Max(1, options.MaxBufferedBytes.Bytes);
+        _maxAgeMs = Math.Max(0, (long)options.MaxAge.TotalMilliseconds);
+        // Chunks well under the large-object-heap threshold; small bodies do not hold 64 KiB each.
+        _chunkSize = (int)Math.Clamp(_maxBytes / 8, 4096, 64 * 1024);
+        _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
+        _client = new StreamLoadClient(options, Name, logger);
+        _backoff = new Backoff(options.RetryBackoff);
+        _json = new Utf8JsonWriter(_scratch, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(_maxAgeMs / 5, 10, 1000));
+        _ageTimer = new Timer(_ => SealAged(), null, tick, tick);
+    }
+
+    public string Name { get; }
+
+    /// <summary>Most bytes ever held by load bodies (buffered or being loaded) at once; stays within maxBufferedBytes.</summary>
+    internal long PeakBufferedBytes => Interlocked.Read(ref _peakBufferedBytes);
+
+    /// <summary>Bytes held by load bodies now.</summary>
+    internal long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
+
+    public void Write(RecordBatch batch, ISinkAcknowledger acknowledger)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _fatal) is { } fatal)
+        {
+            acknowledger.Fail(batch, fatal);
+            return;
+        }
+        var progress = new BatchProgress(batch, acknowledger);
+        var written = batch.Rows is { } rows ? WriteRows(batch, rows, progress) : WriteValues(batch, progress);
+        if (written) progress.Complete();
+        else progress.Fail(Volatile.Read(ref _fatal) ?? new ObjectDisposedException(Name));
+    }
+
+    private bool WriteRows(RecordBatch batch, RowBatch rows, BatchProgress progress)
+    {
+        var columns = ColumnsHeader(rows.Schema);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var index = rows.SourceIndex(r);
+            if (rows.IsDropped(r) || batch.IsDropped(index)) continue;
+            _scratch.ResetWrittenCount();
+            _json.Reset(_scratch);
+            _rowWriter.WriteRow(_json, rows, r);
+            _json.Flush();
+            if (!Append(progress, batch.Records[index], index, _scratch.WrittenSpan, columns)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Without transforms every value must be one JSON object; it is loaded as it is (re-written on one line
+    /// when it spans several). All values are checked before any is buffered, so a record error under the
+    /// <c>fail</c> policy leaves nothing of the batch behind.
+    /// </summary>
+    private bool WriteValues(RecordBatch batch, BatchProgress progress)
+    {
+        var records = batch.Records;
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (batch.IsDropped(i)) continue;
+            if (!IsJsonObject(records[i].Message.Value, out var reason)) _errors.Report(batch, i, reason);
+        }
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (batch.IsDropped(i)) continue;
+            var value = records[i].Message.Value!;
+            ReadOnlySpan<byte> line = value;
+            if (line.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+            {
+                using var doc = JsonDocument.Parse(value);
+                _scratch.ResetWrittenCount();
+                _json.Reset(_scratch);
+                doc.WriteTo(_json);
+                _json.Flush();
+                line = _scratch.WrittenSpan;
+            }
+            if (!Append(progress, records[i], i, line, null)) return false;
+        }
+        return true;
+    }
+
+    internal static bool IsJsonObject(byte[]? value, out string reason)
+    {
+        if (value == null)
+        {
+            reason = "the value is null (a tombstone), not a JSON object";
+            return false;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(value);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reason = "the value is not a JSON object (the Doris sink loads one JSON object per record; a select transform can shape other values)";
+                return false;
+            }
+            reader.Skip();
+            if (reader.Read())
+            {
+                reason = "the value holds more than one JSON value";
+                return false;
+            }
+            reason = "";
+            return true;
+        }
+        catch (JsonException e)
+        {
+            reason = $"the value is not valid JSON: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The <c>columns</c> header for a row schema: the names backquoted (Doris identifiers), comma-separated.</summary>
+    private string ColumnsHeader(RowSchema schema)
+    {
+        if (!ReferenceEquals(schema, _columnsSchema))
+        {
+            _columns = string.Join(",", schema.Names.Select(n => "`" + n.Replace("`", "``", StringComparison.Ordinal) + "`"));
+            _columnsSchema = schema;
+        }
+        return _columns!;
+    }
+
+    /// <summary>Appends one JSON line to the open load of the record's partition, sealing loads that are full.
+    /// False when the sink failed (or is closing) while waiting for memory.</summary>
+    private bool Append(BatchProgress progress, ConsumeResult<byte[]?, byte[]?> record, int index, ReadOnlySpan<byte> json, string? columns)
+    {
+        var need = json.Length + 1;
+        if (!WaitForRoom(need)) return false;
+        lock (_gate)
+        {
+            var tp = record.TopicPartition;
+            if (!_partitions.TryGetValue(tp, out var partition))
+                _partitions[tp] = partition = new PartitionBuffer(tp);
+            var load = partition.Open;
+            if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal)))
+            {
+                Seal(partition);
+                load = null;
+            }
+            load ??= partition.Open = new PartitionLoad(tp, columns, _chunkSize, Environment.TickCount64);
+            var rented = load.Body.Append(json) + load.Body.Append("\n"u8);
+            load.AddRow(progress, index, record.Offset.Value);
+            if (rented > 0) AddBuffered(rented);
+            if (load.Rows >= _options.MaxRows || load.Body.Length >= _maxBytes) Seal(partition);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Blocks the consumer thread while the bodies held (buffered and being loaded) leave no room for a row
+    /// plus a chunk: that is the sink's backpressure. When everything held is still being filled, it is sealed
+    /// and sent, so waiting always ends.
+    /// </summary>
+    private bool WaitForRoom(int need)
+    {
+        while (true)
+        {
+            var buffered = Interlocked.Read(ref _bufferedBytes);
+            if (buffered == 0 || buffered + need + _chunkSize <= _maxBuffered) return true;
+            if (Volatile.Read(ref _fatal) != null || _shutdown.IsCancellationRequested) return false;
+            lock (_gate)
+            {
+                if (_sealedBytes == 0) SealAll();
+            }
+            lock (_memorySignal)
+            {
+                if (Interlocked.Read(ref _bufferedBytes) == buffered) Monitor.Wait(_memorySignal, 100);
+            }
+        }
+    }
+
+    private void AddBuffered(long bytes)
+    {
+        var now = Interlocked.Add(ref _bufferedBytes, bytes);
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peakBufferedBytes))
+               && Interlocked.CompareExchange(ref _peakBufferedBytes, now, peak) != peak)
+        {
+        }
+    }
+
+    /// <summary>Seals the partition's open load and hands it to the partition's worker. Caller holds _gate.</summary>
+    private void Seal(PartitionBuffer partition)
+    {
+        var load = partition.Open;
+        if (load == null) return;
+        partition.Open = null;
+        var tp = partition.Partition;
+        load.Label = LoadLabel.Create(_options.LabelPrefix, _pipeline, _database, _table, tp.Topic, tp.Partition.Value,
+            load.FirstOffset, load.LastOffset);
+        partition.Sealed.Enqueue(load);
+        _sealedBytes += load.Body.Capacity;
+        if (partition.Running) return;
+        partition.Running = true;
+        if (_activeWorkers++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(() => RunPartitionAsync(partition));
+    }
+
+    private void SealAll()
+    {
+        foreach (var partition in _partitions.Values) Seal(partition);
+    }
+
+    private void SealAged()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                if (Volatile.Read(ref _disposed) != 0) return;
+                var now = Environment.TickCount64;
+                foreach (var partition in _partitions.Values)
+                    if (partition.Open is { } load && now - load.StartedAt >= _maxAgeMs)
+                        Seal(partition);
+            }
+        }
+        catch (Exception e)
+        {
+            LogTimerFailed(Name, e.Message);
+        }
+    }
+
+    /// <summary>Seals every partition's rows and starts their loads; does not wait for them (the engine waits
+    /// for the acknowledgements, within its own timeout).</summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) SealAll();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the maxAge timer, sends what is buffered, waits for running loads (at most requestTimeout),
+    /// then cancels what is left: its batches stay unacknowledged and are read again after a restart.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _ageTimer.DisposeAsync().ConfigureAwait(false);
+        Task idle;
+        lock (_gate)
+        {
+            SealAll();
+            idle = _idle.Task;
+        }
+        var bound = _options.RequestTimeout > TimeSpan.Zero ? _options.RequestTimeout : TimeSpan.FromSeconds(60);
+        if (await Task.WhenAny(idle, Task.Delay(bound)).ConfigureAwait(false) != idle)
+            LogCloseTimeout(Name, bound);
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        lock (_memorySignal) Monitor.PulseAll(_memorySignal);
+        // Cancelled loads end at once and give back their buffers.
+        var drained = await Task.WhenAny(idle, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false) == idle;
+        _client.Dispose();
+        _json.Dispose();
+        if (drained)
+        {
+            _shutdown.Dispose();
+            _slots.Dispose();
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
+    }
+
+    private string Redact(string text) =>
+        _options.Password.Length == 0 ? text : text.Replace(_options.Password, "***", StringComparison.Ordinal);
+}

@@ -1,0 +1,72 @@
+using Confluent.Kafka;
+
+namespace Kpipe.Sinks.Doris;
+
+/// <summary>
+/// The loads of one Kafka partition: the one being filled, and the sealed ones waiting, in order, for the
+/// partition's single worker (two loads of one partition never run at once, so they commit in offset order).
+/// Guarded by the sink's lock.
+/// </summary>
+internal sealed class PartitionBuffer(TopicPartition partition)
+{
+    public TopicPartition Partition { get; } = partition;
+
+    /// <summary>The load rows are appended to; null until the next row arrives.</summary>
+    public PartitionLoad? Open { get; set; }
+
+    public Queue<PartitionLoad> Sealed { get; } = new();
+
+    /// <summary>A worker is draining <see cref="Sealed"/>.</summary>
+    public bool Running { get; set; }
+}
+
+/// <summary>Rows of one batch in one load: the batch's progress and the indexes of its records in the load.</summary>
+internal sealed class LoadPart(BatchProgress progress)
+{
+    public BatchProgress Progress { get; } = progress;
+
+    /// <summary>Indexes in the batch of the records whose rows are in the load, each once, in order.</summary>
+    public List<int> Records { get; } = [];
+}
+
+/// <summary>One Stream Load: rows of one partition as JSON lines, the batches they came from and, once sealed,
+/// its label.</summary>
+internal sealed class PartitionLoad(TopicPartition partition, string? columns, int chunkSize, long startedAt) : IDisposable
+{
+    public TopicPartition Partition { get; } = partition;
+
+    /// <summary>The <c>columns</c> header (null when records are loaded as they are).</summary>
+    public string? Columns { get; } = columns;
+
+    public LoadBody Body { get; } = new(chunkSize);
+
+    /// <summary>When the first row arrived (<see cref="Environment.TickCount64"/>), for maxAge.</summary>
+    public long StartedAt { get; } = startedAt;
+
+    public int Rows { get; private set; }
+
+    public long FirstOffset { get; private set; } = -1;
+
+    public long LastOffset { get; private set; } = -1;
+
+    public List<LoadPart> Parts { get; } = [];
+
+    public string Label { get; set; } = "";
+
+    /// <summary>Counts a row appended to <see cref="Body"/>, from the record at <paramref name="index"/>.</summary>
+    public void AddRow(BatchProgress progress, int index, long offset)
+    {
+        if (Parts.Count == 0 || Parts[^1].Progress != progress)
+        {
+            progress.AddPart();
+            Parts.Add(new LoadPart(progress));
+        }
+        var records = Parts[^1].Records;
+        if (records.Count == 0 || records[^1] != index) records.Add(index);
+        if (FirstOffset < 0) FirstOffset = offset;
+        LastOffset = Math.Max(LastOffset, offset);
+        Rows++;
+    }
+
+    public void Dispose() => Body.Dispose();
+}
