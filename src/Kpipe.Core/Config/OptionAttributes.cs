@@ -4,6 +4,13 @@ namespace Kpipe.Config;
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class RequiredKeyAttribute : Attribute;
 
+/// <summary>The key's spelling when it is not the property name in camelCase (the seed's files use snake_case).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class KeyAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
 /// <summary>The value is a secret: it is never echoed in errors, logs or metrics.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class SecretAttribute : Attribute;

@@ -25,10 +25,20 @@ public static class PipelineLoader
     {
         var root = ParseYaml(yaml, fileName);
         var binder = new YamlBinder(fileName, environment ?? Environment.GetEnvironmentVariable);
+        if (IsSeedFile(root))
+        {
+            var seed = binder.Bind<Seed.SeedFileOptions>(root);
+            if (binder.Errors.Count > 0) throw new ConfigException(binder.Errors);
+            return Seed.SeedConverter.Convert(seed, fileName);
+        }
         var options = binder.Bind<PipelineOptions>(root);
         if (binder.Errors.Count > 0) throw new ConfigException(binder.Errors);
         return options;
     }
+
+    /// <summary>The seed's files have a <c>process</c> section and a single <c>sink</c>; native files have neither.</summary>
+    public static bool IsSeedFile(YamlNode root) =>
+        root is YamlMappingNode map && map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "process" or "sink");
 
     internal static YamlNode ParseYaml(string yaml, string fileName)
     {

@@ -23,7 +23,8 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
 
     public void AddError(Mark mark, string message) => _errors.Add(new ConfigError(file, (int)mark.Line, (int)mark.Column, message));
 
-    public static string KeyName(PropertyInfo p) => char.ToLowerInvariant(p.Name[0]) + p.Name[1..];
+    public static string KeyName(PropertyInfo p) =>
+        p.GetCustomAttribute<KeyAttribute>()?.Name ?? char.ToLowerInvariant(p.Name[0]) + p.Name[1..];
 
     public static IEnumerable<PropertyInfo> Settable(Type t) =>
         t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetSetMethod() != null);

@@ -12,7 +12,7 @@ public sealed class RecordBatch
     private int _droppedCount;
     private bool[]? _dropped;
 
-    internal RecordBatch(long id, List<ConsumeResult<byte[]?, byte[]?>> records, long bytes)
+    public RecordBatch(long id, List<ConsumeResult<byte[]?, byte[]?>> records, long bytes)
     {
         Id = id;
         Records = records;

@@ -6,7 +6,8 @@ namespace Kpipe.Engine;
 public sealed class RecordErrorException(string message) : Exception(message);
 
 /// <summary>Applies the pipeline's error policy to record errors, counting each record once.</summary>
-public sealed class RecordErrorHandler(ErrorPolicy policy, PipelineMetrics metrics, ILogger logger)
+public sealed class RecordErrorHandler(ErrorPolicy policy, PipelineMetrics metrics, ILogger logger,
+    Action<Confluent.Kafka.ConsumeResult<byte[]?, byte[]?>, string>? onSkipped = null)
 {
     /// <summary>
     /// Reports that the record at <paramref name="index"/> cannot be processed. Under <c>skip</c> it is
@@ -22,7 +23,8 @@ public sealed class RecordErrorHandler(ErrorPolicy policy, PipelineMetrics metri
         if (batch.TryDrop(index))
         {
             metrics.Skipped();
-            logger.LogWarning("Skipped record {Where}: {Reason}", where, reason);
+            if (onSkipped != null) onSkipped(r, reason);
+            else logger.LogWarning("Skipped record {Where}: {Reason}", where, reason);
         }
     }
 }

@@ -12,6 +12,7 @@ public static class SinkFactory
         options switch
         {
             KafkaSinkOptions kafka => new KafkaSink(WithName(kafka, $"kafka-{index}"), pipelineName, errors, loggers.CreateLogger<KafkaSink>()),
+            Doris.DorisSinkOptions doris => new Doris.DorisSink(WithName(doris, $"doris-{index}"), pipelineName, errors, loggers.CreateLogger<Doris.DorisSink>()),
             ConsoleSinkOptions console => new ConsoleSink(WithName(console, $"console-{index}"), stdout),
             _ => throw new NotSupportedException($"no sink for {options.GetType().Name}"),
         };

@@ -32,6 +32,8 @@ public sealed class ConfigurationDocsTests
                 continue;
             }
             yield return key;
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) && t.GetGenericArguments()[0].Namespace?.StartsWith("Kpipe") == true)
+                t = t.GetGenericArguments()[0];
             if (t.IsClass && t != typeof(string) && !t.IsGenericType && t.Namespace?.StartsWith("Kpipe") == true)
                 foreach (var k in Keys(t, key + ".")) yield return k;
         }

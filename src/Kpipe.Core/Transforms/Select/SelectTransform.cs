@@ -1,0 +1,291 @@
+using System.Text;
+using System.Text.Json;
+using Kpipe.Engine;
+using Kpipe.Rows;
+
+namespace Kpipe.Transforms.Select;
+
+/// <summary>
+/// Turns JSON record values into typed rows: one forward pass of <see cref="Utf8JsonReader"/> over the
+/// message bytes per record (two with explode: the root, then the array), converting only the declared
+/// fields into the batch's column lanes. No DOM and no string per field.
+/// </summary>
+public sealed class SelectTransform : ITransform, IDisposable
+{
+    private readonly ColumnOptions[] _columns;
+    private readonly ConversionOptions[] _conversions;
+    private readonly FieldTree _root = new();
+    private readonly FieldTree? _element;
+    private readonly string? _explodePath;
+    private readonly RowBatch _rows;
+    private readonly RowBatch _scratch;
+    private readonly RowBatch _defaults;
+    private readonly bool[] _seen;
+    private readonly int[] _rootColumns;
+    private readonly int[] _elementColumns;
+    // With explode: the root and metadata columns, read once per record and copied into each element's row.
+    private readonly int[] _sharedColumns;
+    private string? _topicName;
+    private byte[] _topicBytes = [];
+
+    public SelectTransform(SelectOptions options)
+    {
+        _columns = options.Columns.ToArray();
+        var zone = options.Zone;
+        _conversions = _columns.Select(c => new ConversionOptions { ZonelessTimeZone = zone, EpochUnit = c.Unit }).ToArray();
+        Schema = new RowSchema(_columns.Select(c => (c.Name, c.ParsedType)).ToList());
+        _rows = new RowBatch(Schema);
+        _scratch = new RowBatch(Schema);
+        _defaults = BuildDefaults(Schema, _columns, _conversions);
+        _seen = new bool[_columns.Length];
+        _explodePath = options.Explode;
+        if (options.Explode != null)
+        {
+            _root.Add(options.Explode.Split('.')).MarkExplode();
+            _element = new FieldTree();
+        }
+        var rootColumns = new List<int>();
+        var elementColumns = new List<int>();
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var c = _columns[i];
+            if (c.Meta != MetadataField.None) continue;
+            var path = c.Path ?? c.Name;
+            var fromRoot = path.StartsWith("$.", StringComparison.Ordinal);
+            if (fromRoot) path = path[2..];
+            if (_element != null && !fromRoot)
+            {
+                _element.Add(path.Split('.')).Columns.Add(i);
+                elementColumns.Add(i);
+            }
+            else
+            {
+                _root.Add(path.Split('.')).Columns.Add(i);
+                rootColumns.Add(i);
+            }
+        }
+        _rootColumns = rootColumns.ToArray();
+        _elementColumns = elementColumns.ToArray();
+        _sharedColumns = Enumerable.Range(0, _columns.Length).Except(_elementColumns).ToArray();
+    }
+
+    public RowSchema Schema { get; }
+
+    public void Apply(RecordBatch batch, RecordErrorHandler errors)
+    {
+        _rows.Clear();
+        for (var i = 0; i < batch.Records.Count; i++)
+        {
+            if (batch.IsDropped(i)) continue;
+            var firstRow = _rows.Count;
+            var error = Convert(batch, i);
+            if (error == null) continue;
+            _rows.Truncate(firstRow);
+            errors.Report(batch, i, error);
+        }
+        batch.Rows = _rows;
+    }
+
+    /// <summary>Adds the record's rows; returns the reason when the record cannot be converted.</summary>
+    private string? Convert(RecordBatch batch, int index)
+    {
+        var record = batch.Records[index];
+        var value = record.Message.Value;
+        if (value == null || value.Length == 0)
+            return "the value is empty (a tombstone?); select needs a JSON object";
+        try
+        {
+            if (_element == null)
+            {
+                var row = _rows.AddRow(index);
+                Array.Clear(_seen);
+                var error = ReadObject(value, _root, _rows, row, out _, out _);
+                return error ?? Finish(record, _rows, row, _rootColumns, null);
+            }
+            return ConvertExploded(record, value, index);
+        }
+        catch (JsonException e)
+        {
+            return $"the value is not valid JSON: {e.Message}";
+        }
+    }
+
+    private string? ConvertExploded(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, byte[] value, int index)
+    {
+        _scratch.Clear();
+        var scratchRow = _scratch.AddRow(index);
+        Array.Clear(_seen);
+        var error = ReadObject(value, _root, _scratch, scratchRow, out var arrayStart, out var arrayEnd);
+        if (error != null) return error;
+        error = Finish(record, _scratch, scratchRow, _rootColumns, null);
+        if (error != null) return error;
+        if (arrayStart < 0) return null; // missing or null array: no rows
+
+        var reader = new Utf8JsonReader(value.AsSpan(arrayStart, arrayEnd - arrayStart));
+        reader.Read(); // StartArray
+        var element = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+                return $"element {element} of '{_explodePath}' is {Describe(reader.TokenType)}, not an object";
+            var row = _rows.AddRow(index);
+            foreach (var c in _sharedColumns) _rows.Columns[c].CopyFrom(_scratch.Columns[c], scratchRow, row);
+            Array.Clear(_seen);
+            error = ReadFields(value.AsSpan(arrayStart, arrayEnd - arrayStart), ref reader, _element!, _rows, row, out _, out _);
+            error ??= Finish(record, _rows, row, _elementColumns, element);
+            if (error != null) return error;
+            element++;
+        }
+        return null;
+    }
+
+    private string? ReadObject(ReadOnlySpan<byte> document, FieldTree tree, RowBatch rows, int row, out int arrayStart, out int arrayEnd)
+    {
+        var reader = new Utf8JsonReader(document);
+        arrayStart = arrayEnd = -1;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return $"the value is {Describe(reader.TokenType)}, not a JSON object";
+        return ReadFields(document, ref reader, tree, rows, row, out arrayStart, out arrayEnd);
+    }
+
+    /// <summary>Reads the object the reader is on (StartObject) up to its EndObject, converting declared fields.</summary>
+    private string? ReadFields(ReadOnlySpan<byte> document, ref Utf8JsonReader reader, FieldTree tree, RowBatch rows, int row, out int arrayStart, out int arrayEnd)
+    {
+        arrayStart = arrayEnd = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var node = tree.Find(ref reader);
+            reader.Read();
+            if (node == null)
+            {
+                reader.Skip();
+                continue;
+            }
+            foreach (var c in node.Columns)
+            {
+                // Several columns may read the same field (as text and as number, say): each converts from a copy.
+                var copy = reader;
+                if (!ValueConverter.TryWrite(document, ref copy, rows.Columns[c], row, _conversions[c], out var error))
+                    return $"field '{PathOf(c)}': {error} (value {Excerpt(document, reader)})";
+                _seen[c] = reader.TokenType != JsonTokenType.Null;
+            }
+            if (node.IsExplode)
+            {
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    arrayStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    arrayEnd = (int)reader.BytesConsumed;
+                    continue;
+                }
+                if (reader.TokenType != JsonTokenType.Null)
+                    return $"'{_explodePath}' is {Describe(reader.TokenType)}, not an array";
+                continue;
+            }
+            if (node.HasChildren && reader.TokenType == JsonTokenType.StartObject)
+            {
+                var error = ReadFields(document, ref reader, node, rows, row, out var s, out var e);
+                if (error != null) return error;
+                if (s >= 0) (arrayStart, arrayEnd) = (s, e);
+                continue;
+            }
+            reader.Skip();
+        }
+        return null;
+    }
+
+    /// <summary>Fills metadata columns, defaults and required checks for the columns read at this level.</summary>
+    private string? Finish(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row, int[] columns, int? element)
+    {
+        if (element == null) SetMetadata(record, rows, row);
+        foreach (var c in columns)
+        {
+            if (_seen[c]) continue;
+            if (_columns[c].Default != null) rows.Columns[c].CopyFrom(_defaults.Columns[c], 0, row);
+            else if (_columns[c].Required)
+                return element == null
+                    ? $"required field '{PathOf(c)}' is missing or null"
+                    : $"required field '{PathOf(c)}' is missing or null in element {element} of '{_explodePath}'";
+        }
+        return null;
+    }
+
+    private void SetMetadata(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row)
+    {
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            var column = rows.Columns[c];
+            switch (_columns[c].Meta)
+            {
+                case MetadataField.Topic:
+                    // Topics repeat from record to record: encode a topic's name once, not per row.
+                    if (!ReferenceEquals(record.Topic, _topicName))
+                    {
+                        _topicName = record.Topic;
+                        _topicBytes = Encoding.UTF8.GetBytes(record.Topic);
+                    }
+                    column.SetBytes(row, _topicBytes);
+                    break;
+                case MetadataField.Partition:
+                    column.SetLong(row, record.Partition.Value);
+                    break;
+                case MetadataField.Offset:
+                    column.SetLong(row, record.Offset.Value);
+                    break;
+                case MetadataField.Timestamp:
+                    column.SetLong(row, record.Message.Timestamp.UnixTimestampMs * 1000);
+                    break;
+                case MetadataField.Key:
+                    if (record.Message.Key != null) column.SetBytes(row, record.Message.Key);
+                    break;
+            }
+        }
+    }
+
+    private string PathOf(int c) => _columns[c].Path ?? _columns[c].Name;
+
+    private static string Describe(JsonTokenType t) => t switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "empty",
+    };
+
+    private static string Excerpt(ReadOnlySpan<byte> document, Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        var copy = reader;
+        copy.Skip();
+        var length = (int)copy.BytesConsumed - start;
+        var text = Encoding.UTF8.GetString(document.Slice(start, Math.Min(length, 80)));
+        return length > 80 ? text + "..." : text;
+    }
+
+    private static RowBatch BuildDefaults(RowSchema schema, ColumnOptions[] columns, ConversionOptions[] conversions)
+    {
+        var defaults = new RowBatch(schema);
+        var row = defaults.AddRow(-1);
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (columns[c].Default is not { } text) continue;
+            var json = schema.Types[c].Kind == ColumnKind.Json ? text : JsonSerializer.Serialize(text);
+            var bytes = Encoding.UTF8.GetBytes(json);
+            var reader = new Utf8JsonReader(bytes);
+            reader.Read();
+            if (!ValueConverter.TryWrite(bytes, ref reader, defaults.Columns[c], row, conversions[c], out var error))
+                throw new ArgumentException($"column '{columns[c].Name}': default '{text}' is not a valid {schema.Types[c]}: {error}");
+        }
+        return defaults;
+    }
+
+    public void Dispose()
+    {
+        _rows.Dispose();
+        _scratch.Dispose();
+        _defaults.Dispose();
+    }
+}

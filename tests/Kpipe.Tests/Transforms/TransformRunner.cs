@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Kpipe.Engine;
+using Kpipe.Rows;
+using Kpipe.Transforms;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kpipe.Tests.Transforms;
+
+/// <summary>Runs transforms over message values the way the engine does, and renders the rows as JSON.</summary>
+internal static class TransformRunner
+{
+    public sealed record Result(List<string> Rows, List<(long Offset, string Reason)> Errors, RecordBatch Batch);
+
+    public static Result Run(IReadOnlyList<TransformOptions> options, params string?[] values) =>
+        Run(TransformFactory.Create(options), values);
+
+    public static Result Run(IReadOnlyList<ITransform> transforms, params string?[] values)
+    {
+        var records = values.Select((v, i) => new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset("devices", 3, 100 + i),
+            Message = new Message<byte[]?, byte[]?>
+            {
+                Key = Encoding.UTF8.GetBytes($"key-{i}"),
+                Value = v == null ? null : Encoding.UTF8.GetBytes(v),
+                Timestamp = new Timestamp(1721383200000 + i, TimestampType.CreateTime),
+            },
+        }).ToList();
+        var batch = new RecordBatch(1, records, 0);
+        var errors = new List<(long, string)>();
+        var handler = new RecordErrorHandler(ErrorPolicy.Skip, new PipelineMetrics(), NullLogger.Instance, (r, reason) => errors.Add((r.Offset.Value, reason)));
+        foreach (var t in transforms) t.Apply(batch, handler);
+        return new Result(Render(batch), errors, batch);
+    }
+
+    public static List<string> Render(RecordBatch batch)
+    {
+        var rows = batch.Rows!;
+        var buffer = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var rowWriter = new RowJsonWriter(RowJsonStyle.Iso);
+        var result = new List<string>();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
+            buffer.ResetWrittenCount();
+            writer.Reset();
+            rowWriter.WriteRow(writer, rows, r);
+            writer.Flush();
+            result.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+        return result;
+    }
+}
