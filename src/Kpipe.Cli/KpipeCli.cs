@@ -13,6 +13,8 @@ public static class KpipeCli
         Examples:
           kpipe demo                                  run the seed's pipelines on an embedded Kafka
           kpipe validate examples/kafka_to_kafka.yaml check a pipeline file
+          kpipe test examples/kafka_list_to_doris.yaml --input examples/kafka_list_to_doris.input.jsonl
+                                                      print the rows sample messages give, no Kafka needed
           kpipe run orders.yaml devices.yaml          run two pipelines in one process
           KAFKA=broker:9092 kpipe run pipeline.yaml   ${KAFKA} in the file takes the variable's value
 
@@ -32,6 +34,8 @@ public static class KpipeCli
         {
             RunCommand.Create(error, logLevel),
             ValidateCommand.Create(output, error),
+            TestCommand.Create(output, error),
+            ConvertCommand.Create(output, error),
             DemoCommand.Create(output, error, logLevel),
         };
         root.Options.Add(logLevel);

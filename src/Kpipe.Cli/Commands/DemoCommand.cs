@@ -3,24 +3,23 @@ using System.Text;
 using Confluent.Kafka;
 using Kpipe.Config;
 using Kpipe.Engine;
+using Kpipe.TestKit.Doris;
 using Kpipe.TestKit.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Cli.Commands;
 
 /// <summary>
-/// `kpipe demo`: the seed's pipelines on an embedded Kafka (librdkafka's mock cluster) with the seed's sample
-/// messages, printing what arrived. Needs nothing installed.
+/// `kpipe demo`: the seed's pipelines on an embedded Kafka (librdkafka's mock cluster) and the Doris
+/// emulator, fed the seed's sample messages; prints what arrived. Needs nothing installed.
 /// </summary>
 internal static class DemoCommand
 {
-    private const string SourceTopic = "source_topic";
-    private const string SinkTopic = "sink_topic";
     private const int Messages = 1000;
 
     public static Command Create(TextWriter output, TextWriter error, Option<LogLevel> logLevel)
     {
-        var command = new Command("demo", "Run the seed's Kafka->Kafka pipeline on an embedded Kafka with sample messages and print what arrived.");
+        var command = new Command("demo", "Run the seed's pipelines (Kafka->Kafka, Kafka->Doris, Kafka list->Doris) on an embedded Kafka and a Doris emulator, and print what arrived.");
         command.SetAction(async (parse, cancel) =>
         {
             using var loggers = Logging.Create(parse.GetValue(logLevel) is var l && l == LogLevel.Information ? LogLevel.Warning : l);
@@ -32,28 +31,39 @@ internal static class DemoCommand
     public static async Task<int> RunAsync(TextWriter output, TextWriter error, ILoggerFactory loggers, CancellationToken cancel)
     {
         using var kafka = EmbeddedKafka.Start(brokers: 1);
-        kafka.CreateTopic(SourceTopic, partitions: 4);
-        kafka.CreateTopic(SinkTopic, partitions: 4);
-        output.WriteLine($"Embedded Kafka at {kafka.BootstrapServers}; topics {SourceTopic} and {SinkTopic}, 4 partitions each.");
+        await using var doris = await DorisEmulator.StartAsync(new DorisEmulatorOptions
+        {
+            Tables =
+            [
+                "CREATE TABLE demo.devices (device_id VARCHAR(32) NOT NULL, device_name VARCHAR(128), manufacturer VARCHAR(128), model VARCHAR(64), description VARCHAR(256), location VARCHAR(128)) DUPLICATE KEY(device_id)",
+                "CREATE TABLE demo.device_readings (id VARCHAR(32) NOT NULL, device_name VARCHAR(128), `timestamp` DATETIME(6), manufacturer VARCHAR(128), model VARCHAR(64), description VARCHAR(256), location VARCHAR(128), battery_voltage DOUBLE) DUPLICATE KEY(id)",
+            ],
+        }, cancel);
+        output.WriteLine($"Embedded Kafka at {kafka.BootstrapServers}; Doris emulator FE at {doris.FeUrl}.");
+        string? Env(string name) => name switch
+        {
+            "KAFKA_BOOTSTRAP" or "KAFKA_SINK_BOOTSTRAP" => kafka.BootstrapServers,
+            "DORIS_FE" => doris.FeUrl,
+            "DORIS_USER" => doris.User,
+            "DORIS_PASSWORD" => doris.Password,
+            _ => Environment.GetEnvironmentVariable(name),
+        };
+        var ok = await KafkaToKafka(output, error, loggers, kafka, Env, cancel);
+        ok &= await KafkaToDoris(output, error, loggers, kafka, doris, Env, cancel);
+        return ok ? ExitCodes.Ok : ExitCodes.PipelineFailed;
+    }
 
-        await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, SourceTopic, SampleDevices(Messages), cancellationToken: cancel);
-        output.WriteLine($"Produced {Messages} device messages (the seed's shape) to {SourceTopic}.");
+    private static async Task<bool> KafkaToKafka(TextWriter output, TextWriter error, ILoggerFactory loggers, EmbeddedKafka kafka, Func<string, string?> env, CancellationToken cancel)
+    {
+        kafka.CreateTopic("source_topic", partitions: 4);
+        kafka.CreateTopic("sink_topic", partitions: 4);
+        output.WriteLine();
+        output.WriteLine($"== 1. Kafka To Kafka: {Messages} device messages, source_topic -> sink_topic (4 partitions each)");
+        await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "source_topic", SampleDevices(Messages), cancellationToken: cancel);
+        var pipeline = await RunUntil("kafka_to_kafka.yaml", env, loggers, output, cancel, () => Count(kafka, "sink_topic") >= Messages);
 
-        var file = ExampleFile("kafka_to_kafka.yaml");
-        var pipeline = PipelineLoader.Load(file, name => name is "KAFKA_BOOTSTRAP" or "KAFKA_SINK_BOOTSTRAP" ? kafka.BootstrapServers : Environment.GetEnvironmentVariable(name));
-        output.WriteLine($"Running {Path.GetRelativePath(Environment.CurrentDirectory, file)} ...");
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var run = PipelineHost.RunAsync(pipeline, loggers, Stream.Null, stop.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Arrived(kafka.BootstrapServers) < Messages && DateTime.UtcNow < deadline && !run.IsCompleted)
-            await Task.Delay(200, cancel);
-        await stop.CancelAsync();
-        var metrics = await run;
-
-        var copied = KafkaTestClient.ReadAll(kafka.BootstrapServers, SinkTopic, TimeSpan.FromSeconds(20), Messages);
-        output.WriteLine($"Pipeline stopped: {metrics}.");
-        output.WriteLine($"{SinkTopic} now holds {copied.Count} messages:");
+        var copied = KafkaTestClient.ReadAll(kafka.BootstrapServers, "sink_topic", TimeSpan.FromSeconds(20), Messages);
+        output.WriteLine($"sink_topic now holds {copied.Count} messages:");
         foreach (var group in copied.GroupBy(r => r.Partition.Value).OrderBy(g => g.Key))
             output.WriteLine($"  partition {group.Key}: {group.Count()} messages, offsets {group.First().Offset.Value}..{group.Last().Offset.Value}");
         output.WriteLine("First messages:");
@@ -62,15 +72,56 @@ internal static class DemoCommand
             var headers = string.Join(",", r.Message.Headers.Select(h => $"{h.Key}={Encoding.UTF8.GetString(h.GetValueBytes())}"));
             output.WriteLine($"  key={Encoding.UTF8.GetString(r.Message.Key ?? [])} headers[{headers}] value={Encoding.UTF8.GetString(r.Message.Value ?? [])}");
         }
-        var committed = KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, pipeline.Source.GroupId!, SourceTopic);
+        var committed = KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, pipeline.Source.GroupId!, "source_topic");
         output.WriteLine($"Committed offsets of group {pipeline.Source.GroupId}: {string.Join(", ", committed.OrderBy(c => c.Key).Select(c => $"p{c.Key}={c.Value}"))}");
-        if (copied.Count == Messages) return ExitCodes.Ok;
-        error.WriteLine($"error: expected {Messages} messages in {SinkTopic}, found {copied.Count}");
-        return ExitCodes.PipelineFailed;
+        if (copied.Count == Messages) return true;
+        error.WriteLine($"error: expected {Messages} messages in sink_topic, found {copied.Count}");
+        return false;
     }
 
-    private static long Arrived(string bootstrap) =>
-        KafkaTestClient.GetWatermarks(bootstrap, SinkTopic).Values.Sum(w => w.High - w.Low);
+    private static async Task<bool> KafkaToDoris(TextWriter output, TextWriter error, ILoggerFactory loggers, EmbeddedKafka kafka, DorisEmulator doris, Func<string, string?> env, CancellationToken cancel)
+    {
+        var ok = true;
+        foreach (var (number, title, file, topic, input, table, expected) in new[]
+                 {
+                     (2, "Kafka To Doris: one message, one row", "kafka_to_doris.yaml", "devices", "kafka_to_doris.input.jsonl", "devices", 1),
+                     (3, "Kafka List To Doris: the payload array exploded, renamed and cast", "kafka_list_to_doris.yaml", "device_lists", "kafka_list_to_doris.input.jsonl", "device_readings", 1),
+                 })
+        {
+            output.WriteLine();
+            output.WriteLine($"== {number}. {title} ({Path.Combine("examples", file)})");
+            kafka.CreateTopic(topic, partitions: 1);
+            var messages = File.ReadAllLines(ExampleFile(input)).Where(l => l.Trim().Length > 0)
+                .Select(l => new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(l) }).ToList();
+            await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, topic, messages, cancellationToken: cancel);
+            output.WriteLine($"Produced the seed's sample message to {topic}: {Encoding.UTF8.GetString(messages[0].Value!)}");
+            await RunUntil(file, env, loggers, output, cancel, () => doris.Rows("demo", table).Count >= expected);
+            output.WriteLine($"Doris table demo.{table}:");
+            output.WriteLine(doris.FormatTable("demo", table));
+            if (doris.Rows("demo", table).Count >= expected) continue;
+            error.WriteLine($"error: expected {expected} row(s) in demo.{table}");
+            ok = false;
+        }
+        return ok;
+    }
+
+    /// <summary>Runs an example pipeline until the condition holds (or 60 s pass), then stops it like SIGTERM.</summary>
+    private static async Task<PipelineOptions> RunUntil(string file, Func<string, string?> env, ILoggerFactory loggers, TextWriter output, CancellationToken cancel, Func<bool> done)
+    {
+        var pipeline = PipelineLoader.Load(ExampleFile(file), env);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var run = PipelineHost.RunAsync(pipeline, loggers, Stream.Null, stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!done() && DateTime.UtcNow < deadline && !run.IsCompleted)
+            await Task.Delay(200, cancel);
+        await stop.CancelAsync();
+        var metrics = await run;
+        output.WriteLine($"Pipeline {pipeline.Name} stopped: {metrics}.");
+        return pipeline;
+    }
+
+    private static long Count(EmbeddedKafka kafka, string topic) =>
+        KafkaTestClient.GetWatermarks(kafka.BootstrapServers, topic).Values.Sum(w => w.High - w.Low);
 
     internal static IEnumerable<Message<byte[]?, byte[]?>> SampleDevices(int count)
     {

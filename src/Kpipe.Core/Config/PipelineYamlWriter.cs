@@ -60,8 +60,10 @@ public static class PipelineYamlWriter
                     }
                     break;
                 default:
-                    sb.Append(Lead()).Append(key).Append(":\n");
-                    WriteObject(sb, v, indent + 2, null);
+                    // A section left at its defaults (errors:, engine:) is left out entirely.
+                    var nested = new StringBuilder();
+                    WriteObject(nested, v, indent + 2, null);
+                    if (nested.Length > 0) sb.Append(Lead()).Append(key).Append(":\n").Append(nested);
                     break;
             }
         }
