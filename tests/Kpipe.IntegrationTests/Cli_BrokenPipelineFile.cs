@@ -55,7 +55,7 @@ public sealed class Cli_BrokenPipelineFile
         var (exit, _, stderr) = await Kpipe("validate", file);
         Assert.Equal(ExitCodes.InvalidConfig, exit);
         Assert.Contains($"{file}:3:3: 'source' is missing the required key 'bootstrapServers'", stderr);
-        Assert.Contains($"{file}:6:11: 'sinks[0]': unknown type 'kafak'; valid types: console, kafka", stderr);
+        Assert.Contains($"{file}:6:11: 'sinks[0]': unknown type 'kafak'; valid types: console, doris, kafka", stderr);
         Assert.Contains($"{file}:8:19: 'engine.commitInterval' must be a duration", stderr);
     }
 

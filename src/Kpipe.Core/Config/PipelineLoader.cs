@@ -36,9 +36,14 @@ public static class PipelineLoader
         return options;
     }
 
-    /// <summary>The seed's files have a <c>process</c> section and a single <c>sink</c>; native files have neither.</summary>
-    public static bool IsSeedFile(YamlNode root) =>
-        root is YamlMappingNode map && map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "process" or "sink");
+    /// <summary>The seed's files have a <c>process</c> section, or a single <c>sink</c> and no <c>name</c>;
+    /// a native file with a misspelled <c>sinks</c> still gets the native error.</summary>
+    public static bool IsSeedFile(YamlNode root)
+    {
+        if (root is not YamlMappingNode map) return false;
+        var keys = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToHashSet();
+        return keys.Contains("process") || (keys.Contains("sink") && !keys.Contains("name"));
+    }
 
     internal static YamlNode ParseYaml(string yaml, string fileName)
     {

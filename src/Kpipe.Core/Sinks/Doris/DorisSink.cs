@@ -333,6 +333,12 @@ public sealed partial class DorisSink : ISink
         return done;
     }
 
-    private string Redact(string text) =>
-        _options.Password.Length == 0 ? text : text.Replace(_options.Password, "***", StringComparison.Ordinal);
+    /// <summary>Removes the password (and the Basic credentials that encode it) from text that may come from
+    /// Doris or a proxy before it goes into a log line or an exception.</summary>
+    private string Redact(string text)
+    {
+        if (_options.Password.Length == 0) return text;
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{_options.User}:{_options.Password}"));
+        return text.Replace(basic, "***", StringComparison.Ordinal).Replace(_options.Password, "***", StringComparison.Ordinal);
+    }
 }

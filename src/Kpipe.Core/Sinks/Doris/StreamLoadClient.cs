@@ -89,6 +89,8 @@ internal sealed partial class StreamLoadClient : IDisposable
             // The FE answers before the body: wait a little for "100 Continue" rather than send 64 MiB for nothing.
             Expect100ContinueTimeout = TimeSpan.FromSeconds(2),
             UseProxy = false,
+            // Column names (the columns header) may be non-ASCII in Doris 2.0+ (enable_unicode_name_support).
+            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -153,6 +155,8 @@ internal sealed partial class StreamLoadClient : IDisposable
                     return StreamLoadAttempt.Failed(location == null ? "redirect without a Location" : "too many redirects");
                 // Location embeds user:password@; it is used without them and never logged.
                 var next = new UriBuilder(new Uri(target!, location)) { UserName = "", Password = "" }.Uri;
+                if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+                    return StreamLoadAttempt.Failed($"redirect to a {next.Scheme} address");
                 response.Dispose();
                 response = null;
                 target = next;
