@@ -54,6 +54,14 @@ public sealed class ColumnVector(ColumnType type, ByteArena arena)
 
     public void SetBytes(int row, ReadOnlySpan<byte> value) => SetBytesAt(row, arena.Append(value), value.Length);
 
+    /// <summary>Encodes text straight into the batch's arena (no intermediate byte array).</summary>
+    public void SetUtf8(int row, string text)
+    {
+        var room = arena.Reserve(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
+        var length = System.Text.Encoding.UTF8.GetBytes(text, room);
+        SetBytesAt(row, arena.Commit(length), length);
+    }
+
     /// <summary>Points the row at bytes already committed to the batch's arena.</summary>
     public void SetBytesAt(int row, int offset, int length)
     {

@@ -25,8 +25,6 @@ public sealed class SelectTransform : ITransform, IDisposable
     private readonly int[] _elementColumns;
     // With explode: the root and metadata columns, read once per record and copied into each element's row.
     private readonly int[] _sharedColumns;
-    private string? _topicName;
-    private byte[] _topicBytes = [];
 
     public SelectTransform(SelectOptions options)
     {
@@ -213,33 +211,7 @@ public sealed class SelectTransform : ITransform, IDisposable
     private void SetMetadata(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row)
     {
         for (var c = 0; c < _columns.Length; c++)
-        {
-            var column = rows.Columns[c];
-            switch (_columns[c].Meta)
-            {
-                case MetadataField.Topic:
-                    // Topics repeat from record to record: encode a topic's name once, not per row.
-                    if (!ReferenceEquals(record.Topic, _topicName))
-                    {
-                        _topicName = record.Topic;
-                        _topicBytes = Encoding.UTF8.GetBytes(record.Topic);
-                    }
-                    column.SetBytes(row, _topicBytes);
-                    break;
-                case MetadataField.Partition:
-                    column.SetLong(row, record.Partition.Value);
-                    break;
-                case MetadataField.Offset:
-                    column.SetLong(row, record.Offset.Value);
-                    break;
-                case MetadataField.Timestamp:
-                    column.SetLong(row, record.Message.Timestamp.UnixTimestampMs * 1000);
-                    break;
-                case MetadataField.Key:
-                    if (record.Message.Key != null) column.SetBytes(row, record.Message.Key);
-                    break;
-            }
-        }
+            if (_columns[c].Meta != MetadataField.None) MetadataColumns.Set(record, rows.Columns[c], row, _columns[c].Meta);
     }
 
     private string PathOf(int c) => _columns[c].Path ?? _columns[c].Name;
@@ -265,7 +237,8 @@ public sealed class SelectTransform : ITransform, IDisposable
         return length > 80 ? text + "..." : text;
     }
 
-    private static RowBatch BuildDefaults(RowSchema schema, ColumnOptions[] columns, ConversionOptions[] conversions)
+    /// <summary>One row holding each column's declared default, cast once up front.</summary>
+    internal static RowBatch BuildDefaults(RowSchema schema, ColumnOptions[] columns, ConversionOptions[] conversions)
     {
         var defaults = new RowBatch(schema);
         var row = defaults.AddRow(-1);
