@@ -191,7 +191,13 @@ internal sealed partial class StreamLoadClient : IDisposable
         request.Headers.ExpectContinue = true;
         request.Headers.TryAddWithoutValidation("label", load.Label);
         if (load.Columns != null && !_userColumns)
+        {
             request.Headers.TryAddWithoutValidation("columns", load.Columns);
+            // Rows carrying Doris's delete sign (CDC deletes) need it declared as a loadable hidden column,
+            // as the Flink and Kafka connectors do.
+            if (load.Columns.Contains("`__DORIS_DELETE_SIGN__`", StringComparison.Ordinal) && !_headers.Any(h => h.Key == "hidden_columns"))
+                request.Headers.TryAddWithoutValidation("hidden_columns", "__DORIS_DELETE_SIGN__");
+        }
         foreach (var (name, value) in _headers)
             request.Headers.TryAddWithoutValidation(name, value);
         return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
