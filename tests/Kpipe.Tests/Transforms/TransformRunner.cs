@@ -17,15 +17,18 @@ internal static class TransformRunner
     public static Result Run(IReadOnlyList<TransformOptions> options, params string?[] values) =>
         Run(TransformFactory.Create(options), values);
 
-    public static Result Run(IReadOnlyList<ITransform> transforms, params string?[] values)
+    public static Result Run(IReadOnlyList<ITransform> transforms, params string?[] values) =>
+        RunWithKeys(transforms, values.Select((v, i) => ((string?)$"key-{i}", v)).ToArray());
+
+    public static Result RunWithKeys(IReadOnlyList<ITransform> transforms, (string? Key, string? Value)[] messages)
     {
-        var records = values.Select((v, i) => new ConsumeResult<byte[]?, byte[]?>
+        var records = messages.Select((m, i) => new ConsumeResult<byte[]?, byte[]?>
         {
             TopicPartitionOffset = new TopicPartitionOffset("devices", 3, 100 + i),
             Message = new Message<byte[]?, byte[]?>
             {
-                Key = Encoding.UTF8.GetBytes($"key-{i}"),
-                Value = v == null ? null : Encoding.UTF8.GetBytes(v),
+                Key = m.Key == null ? null : Encoding.UTF8.GetBytes(m.Key),
+                Value = m.Value == null ? null : Encoding.UTF8.GetBytes(m.Value),
                 Timestamp = new Timestamp(1721383200000 + i, TimestampType.CreateTime),
             },
         }).ToList();
