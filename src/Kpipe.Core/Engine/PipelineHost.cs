@@ -17,7 +17,7 @@ public static class PipelineHost
         PipelineRunner? runner = null;
         try
         {
-            var transforms = TransformFactory.Create(options.Transforms);
+            var transforms = TransformFactory.Create(options.Transforms, loggers);
             var metrics = new PipelineMetrics();
             var errors = new RecordErrorHandler(options.Errors.Policy, metrics, logger);
             for (var i = 0; i < options.Sinks.Count; i++)

@@ -1,4 +1,7 @@
 using Kpipe.Rows;
+using Kpipe.Transforms.Cdc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Kpipe.Transforms.Filter;
 using Kpipe.Transforms.Select;
 
@@ -8,8 +11,9 @@ namespace Kpipe.Transforms;
 /// transforms before it produce.</summary>
 public static class TransformFactory
 {
-    public static IReadOnlyList<ITransform> Create(IReadOnlyList<TransformOptions> options)
+    public static IReadOnlyList<ITransform> Create(IReadOnlyList<TransformOptions> options, ILoggerFactory? loggers = null)
     {
+        loggers ??= NullLoggerFactory.Instance;
         var transforms = new List<ITransform>();
         RowSchema? schema = null;
         for (var i = 0; i < options.Count; i++)
@@ -20,6 +24,11 @@ public static class TransformFactory
                     var transform = new SelectTransform(select);
                     schema = transform.Schema;
                     transforms.Add(transform);
+                    break;
+                case DebeziumOptions debezium:
+                    var cdc = new DebeziumTransform(debezium, loggers.CreateLogger<DebeziumTransform>());
+                    schema = cdc.Schema;
+                    transforms.Add(cdc);
                     break;
                 case FilterOptions filter:
                     if (schema == null)
@@ -34,9 +43,6 @@ public static class TransformFactory
     }
 
     /// <summary>The row schema the transforms produce; null when records pass through unchanged.</summary>
-    public static RowSchema? OutputSchema(IReadOnlyList<ITransform> transforms) =>
-        transforms.OfType<SelectTransform>().LastOrDefault()?.Schema;
-
     private static FilterExpression ParseFilter(string where, RowSchema schema, int index)
     {
         try

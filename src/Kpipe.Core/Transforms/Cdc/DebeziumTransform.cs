@@ -1,0 +1,292 @@
+using System.Text;
+using System.Text.Json;
+using Kpipe.Engine;
+using Kpipe.Rows;
+using Kpipe.Transforms.Select;
+using Microsoft.Extensions.Logging;
+
+namespace Kpipe.Transforms.Cdc;
+
+/// <summary>
+/// Turns Debezium change events into upsert and delete rows for a Doris Unique Key table. Recognises the JSON
+/// converter's envelope with schemas (<c>{"schema":..., "payload":{before, after, source, op, ts_ms}}</c>),
+/// without schemas (the envelope at the top level), the seed's form (a payload with only before/after), and
+/// ExtractNewRecordState's flattened rows (<c>__op</c>, <c>__deleted</c>). Tombstones (null values that
+/// follow deletes for log compaction) give no row and are counted as filtered, never as errors.
+/// </summary>
+public sealed partial class DebeziumTransform : ITransform, IDisposable
+{
+    private static readonly byte[][] RootNames = [.. new[] { "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] EnvelopeNames = [.. new[] { "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] SourceNames = [.. new[] { "file", "pos", "lsn" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
+
+    private readonly DebeziumOptions _options;
+    private readonly ColumnOptions[] _columns;
+    private readonly ConversionOptions[] _conversions;
+    private readonly TimeZoneInfo _zone;
+    private readonly FieldTree _image = new();
+    private readonly RowBatch _rows;
+    private readonly RowBatch _defaults;
+    private readonly bool[] _seen;
+    private readonly int _sequenceColumn;
+    private readonly int _deleteColumn;
+    private readonly string[]? _sequencePath;
+    private readonly SchemaCache _schemas = new();
+    private readonly ILogger _logger;
+    private long _tombstones;
+
+    public DebeziumTransform(DebeziumOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _columns = [.. options.Columns];
+        _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+        _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone, EpochUnit = c.Unit })];
+        var schema = _columns.Select(c => (c.Name, c.ParsedType)).ToList();
+        if (options.Sequence != null) schema.Add((options.SequenceColumn, ColumnType.Long));
+        schema.Add((DebeziumOptions.DeleteSignColumn, ColumnType.Int));
+        Schema = new RowSchema(schema);
+        _sequenceColumn = options.Sequence != null ? Schema.IndexOf(options.SequenceColumn) : -1;
+        _deleteColumn = Schema.IndexOf(DebeziumOptions.DeleteSignColumn);
+        _sequencePath = options.Sequence is null or "binlog" ? null : options.Sequence.Split('.');
+        _rows = new RowBatch(Schema);
+        _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
+        _seen = new bool[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (_columns[i].Meta == MetadataField.None) _image.Add((_columns[i].Path ?? _columns[i].Name).Split('.')).Columns.Add(i);
+        }
+    }
+
+    public RowSchema Schema { get; }
+
+    /// <summary>Tombstones seen (null values after deletes); they give no row.</summary>
+    public long Tombstones => Interlocked.Read(ref _tombstones);
+
+    public void Apply(RecordBatch batch, RecordErrorHandler errors)
+    {
+        _rows.Clear();
+        for (var i = 0; i < batch.Records.Count; i++)
+        {
+            if (batch.IsDropped(i)) continue;
+            var firstRow = _rows.Count;
+            string? error;
+            try
+            {
+                error = Decode(batch, i);
+            }
+            catch (JsonException e)
+            {
+                error = $"the value is not valid JSON: {e.Message}";
+            }
+            catch (FormatException e)
+            {
+                error = $"the message's schema cannot be read: {e.Message}";
+            }
+            if (error == null) continue;
+            _rows.Truncate(firstRow);
+            errors.Report(batch, i, error);
+        }
+        batch.Rows = _rows;
+    }
+
+    private string? Decode(RecordBatch batch, int index)
+    {
+        var record = batch.Records[index];
+        var value = record.Message.Value;
+        if (value == null || value.Length == 0 || value.AsSpan().Trim(" \t\r\n"u8).SequenceEqual("null"u8))
+        {
+            Interlocked.Increment(ref _tombstones);
+            return null;
+        }
+        Span<JsonSpan> root = stackalloc JsonSpan[RootNames.Length];
+        if (!JsonObjectScan.Scan(value, RootNames, root)) return "the value is not a JSON object";
+        var schemaSpan = root[0];
+        var payload = root[1];
+        ReadOnlySpan<byte> envelope;
+        Span<JsonSpan> env = stackalloc JsonSpan[EnvelopeNames.Length];
+        if (payload.Kind == JsonTokenType.StartObject)
+        {
+            envelope = payload.Of(value);
+            JsonObjectScan.Scan(envelope, EnvelopeNames, env);
+        }
+        else if (payload.Found && payload.Kind == JsonTokenType.Null)
+        {
+            Interlocked.Increment(ref _tombstones);
+            return null;
+        }
+        else
+        {
+            envelope = value;
+            root[2..].CopyTo(env);
+        }
+        var (op, before, after, source, tsMs, flatOp, flatDeleted) = (env[0], env[1], env[2], env[3], env[4], env[5], env[6]);
+        var isEnvelope = op.Found || before.Found || after.Found;
+
+        ConnectFieldSchema? rowSchema = null;
+        if (schemaSpan.Kind == JsonTokenType.StartObject)
+        {
+            var envelopeSchema = _schemas.Get(schemaSpan.Of(value));
+            rowSchema = isEnvelope
+                ? ConnectSchemaParser.FindField(envelopeSchema, "after") ?? ConnectSchemaParser.FindField(envelopeSchema, "before")
+                : envelopeSchema;
+        }
+
+        char operation;
+        JsonSpan image;
+        if (isEnvelope)
+        {
+            var opText = JsonObjectScan.Text(envelope, op);
+            operation = opText is { Length: 1 } ? opText[0] : opText == null ? (after.HasValue ? 'u' : before.HasValue ? 'd' : '\0') : '?';
+            image = operation == 'd' ? before : after;
+        }
+        else
+        {
+            var flat = JsonObjectScan.Text(envelope, flatOp);
+            var deleted = JsonObjectScan.Text(envelope, flatDeleted) == "true"
+                || (flatDeleted.Kind == JsonTokenType.True);
+            operation = deleted ? 'd' : flat is { Length: 1 } ? flat[0] : 'u';
+            image = new JsonSpan(0, envelope.Length, JsonTokenType.StartObject);
+        }
+
+        switch (operation)
+        {
+            case 'c' or 'r' or 'u':
+                if (!image.HasValue) return $"a '{operation}' event without an after image";
+                return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: false);
+            case 'd':
+                if (!_options.Deletes) return null;
+                if (image.HasValue) return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: true);
+                // No before image (PostgreSQL without REPLICA IDENTITY FULL sends only the key): the Kafka key holds it.
+                var key = record.Message.Key;
+                if (key == null || key.Length == 0) return "a delete without a before image and without a key";
+                return AddRow(batch, index, envelope, KeyImage(key, out var keySchema), keySchema ?? rowSchema, source, tsMs, delete: true);
+            case 't':
+                if (_options.Truncate == TruncatePolicy.Fail)
+                    throw new RecordErrorException($"record {record.Topic}[{record.Partition.Value}]@{record.Offset.Value}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
+                LogTruncateIgnored(record.Topic, record.Partition.Value, record.Offset.Value);
+                return null;
+            case '\0':
+                Interlocked.Increment(ref _tombstones);
+                return null;
+            default:
+                return $"unknown Debezium operation '{JsonObjectScan.Text(envelope, isEnvelope ? op : flatOp)}'";
+        }
+    }
+
+    private ReadOnlySpan<byte> KeyImage(byte[] key, out ConnectFieldSchema? schema)
+    {
+        schema = null;
+        Span<JsonSpan> spans = stackalloc JsonSpan[KeyNames.Length];
+        if (!JsonObjectScan.Scan(key, KeyNames, spans) || spans[1].Kind != JsonTokenType.StartObject) return key;
+        if (spans[0].Kind == JsonTokenType.StartObject) schema = _schemas.Get(spans[0].Of(key));
+        return spans[1].Of(key);
+    }
+
+    private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
+        JsonSpan source, JsonSpan tsMs, bool delete)
+    {
+        var row = _rows.AddRow(index);
+        Array.Clear(_seen);
+        var reader = new Utf8JsonReader(image);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
+        var error = ReadFields(image, ref reader, _image, row, rowSchema, depth: 0);
+        if (error != null) return error;
+        var record = batch.Records[index];
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            var column = _columns[c];
+            if (column.Meta != MetadataField.None)
+            {
+                MetadataColumns.Set(record, _rows.Columns[c], row, column.Meta);
+                continue;
+            }
+            if (_seen[c]) continue;
+            if (column.Default != null) _rows.Columns[c].CopyFrom(_defaults.Columns[c], 0, row);
+            // A delete needs only the key: the other columns of a key-only image are legitimately absent.
+            else if (column.Required && !delete) return $"required field '{column.Path ?? column.Name}' is missing or null";
+        }
+        _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
+        if (_sequenceColumn >= 0)
+        {
+            if (!TrySequence(envelope, source, tsMs, out var sequence))
+                return $"no sequence value at '{_options.Sequence}' in the event";
+            _rows.Columns[_sequenceColumn].SetLong(row, sequence);
+        }
+        return null;
+    }
+
+    private string? ReadFields(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, FieldTree tree, int row, ConnectFieldSchema? schema, int depth)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var node = tree.Find(ref reader);
+            var fieldSchema = node != null && schema != null ? ConnectSchemaParser.FindField(schema, reader.GetString()!) : null;
+            reader.Read();
+            if (node == null)
+            {
+                reader.Skip();
+                continue;
+            }
+            foreach (var c in node.Columns)
+            {
+                var copy = reader;
+                var column = _rows.Columns[c];
+                // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
+                var bySchema = fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null);
+                var ok = bySchema
+                    ? DebeziumValueDecoder.TryWrite(image, ref copy, fieldSchema!, column, row, _zone, out var error)
+                    : ValueConverter.TryWrite(image, ref copy, column, row, _conversions[c], out error);
+                if (!ok) return $"field '{_columns[c].Path ?? _columns[c].Name}': {error}";
+                _seen[c] = reader.TokenType != JsonTokenType.Null;
+            }
+            if (node.HasChildren && reader.TokenType == JsonTokenType.StartObject)
+            {
+                var error = ReadFields(image, ref reader, node, row, fieldSchema, depth + 1);
+                if (error != null) return error;
+                continue;
+            }
+            reader.Skip();
+        }
+        return null;
+    }
+
+    private bool TrySequence(ReadOnlySpan<byte> envelope, JsonSpan source, JsonSpan tsMs, out long sequence)
+    {
+        sequence = 0;
+        if (_options.Sequence == "ts_ms") return JsonObjectScan.TryLong(envelope, tsMs, out sequence);
+        if (!source.HasValue) return false;
+        var sourceJson = source.Of(envelope);
+        Span<JsonSpan> fields = stackalloc JsonSpan[SourceNames.Length];
+        JsonObjectScan.Scan(sourceJson, SourceNames, fields);
+        if (_options.Sequence == "binlog")
+        {
+            // MySQL: the binlog file's number then the position in it orders every change of the server.
+            var file = JsonObjectScan.Text(sourceJson, fields[0]);
+            var dot = file?.LastIndexOf('.') ?? -1;
+            if (dot < 0 || !long.TryParse(file.AsSpan(dot + 1), out var fileNumber)) return false;
+            if (!JsonObjectScan.TryLong(sourceJson, fields[1], out var pos)) return false;
+            sequence = (fileNumber << 32) + pos;
+            return true;
+        }
+        if (_sequencePath is ["source", var name])
+        {
+            var wanted = Array.IndexOf(["file", "pos", "lsn"], name);
+            if (wanted >= 0) return JsonObjectScan.TryLong(sourceJson, fields[wanted], out sequence);
+            Span<JsonSpan> one = stackalloc JsonSpan[1];
+            JsonObjectScan.Scan(sourceJson, [Encoding.UTF8.GetBytes(name)], one);
+            return JsonObjectScan.TryLong(sourceJson, one[0], out sequence);
+        }
+        return false;
+    }
+
+    public void Dispose()
+    {
+        _rows.Dispose();
+        _defaults.Dispose();
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Ignored a Debezium truncate event at {Topic}[{Partition}]@{Offset} (truncate: ignore); the Doris table keeps its rows")]
+    private partial void LogTruncateIgnored(string topic, int partition, long offset);
+}

@@ -1,0 +1,149 @@
+using Kpipe.Engine;
+using Kpipe.Tests.Transforms;
+using Kpipe.Transforms.Cdc;
+using Kpipe.Transforms.Select;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kpipe.Tests.Transforms.Cdc;
+
+public sealed class DebeziumTransformTests
+{
+    private static DebeziumTransform Transform(string? sequence = null, bool deletes = true, TruncatePolicy truncate = TruncatePolicy.Ignore) =>
+        new(new DebeziumOptions
+        {
+            Sequence = sequence,
+            Deletes = deletes,
+            Truncate = truncate,
+            Columns =
+            [
+                new ColumnOptions { Name = "id", Required = true },
+                new ColumnOptions { Name = "timestamp", Type = "timestamp" },
+                new ColumnOptions { Name = "battery_voltage", Type = "double" },
+            ],
+        }, NullLogger.Instance);
+
+    private const string SeedMessage = """{"payload":{"before":null,"after":{"id":"FD2023","device_name":"Drilling Machine 2000","timestamp":1721383200000,"manufacturer":"TechTools Inc.","model":"DTM-2000","description":"Advanced drilling machine for industrial use","location":"Production Line A","battery_voltage":12.5}}}""";
+
+    [Fact]
+    public void The_seeds_message_gives_the_seeds_row_as_an_upsert()
+    {
+        var r = TransformRunner.Run([Transform()], SeedMessage);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":"FD2023","timestamp":"2024-07-19T10:00:00Z","battery_voltage":12.5,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
+
+    [Fact]
+    public void Creates_snapshot_reads_and_updates_upsert_the_after_image_and_deletes_carry_the_before_key()
+    {
+        var r = TransformRunner.Run([Transform()],
+            """{"op":"c","before":null,"after":{"id":"a","battery_voltage":1}}""",
+            """{"op":"r","before":null,"after":{"id":"b","battery_voltage":2}}""",
+            """{"op":"u","before":{"id":"a","battery_voltage":1},"after":{"id":"a","battery_voltage":3}}""",
+            """{"op":"d","before":{"id":"b","battery_voltage":2},"after":null}""");
+        Assert.Empty(r.Errors);
+        Assert.Equal(
+        [
+            """{"id":"a","timestamp":null,"battery_voltage":1,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"b","timestamp":null,"battery_voltage":2,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"a","timestamp":null,"battery_voltage":3,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"b","timestamp":null,"battery_voltage":2,"__DORIS_DELETE_SIGN__":1}""",
+        ], r.Rows);
+    }
+
+    [Fact]
+    public void A_delete_without_a_before_image_takes_the_key_from_the_kafka_key()
+    {
+        var transform = Transform();
+        var result = TransformRunner.RunWithKeys([transform], [("""{"schema":{"type":"struct","fields":[{"field":"id","type":"string","optional":false}],"optional":false,"name":"k"},"payload":{"id":"gone"}}""",
+            """{"schema":null,"payload":{"op":"d","before":null,"after":null,"ts_ms":5}}""")]);
+        Assert.Empty(result.Errors);
+        Assert.Equal(["""{"id":"gone","timestamp":null,"battery_voltage":null,"__DORIS_DELETE_SIGN__":1}"""], result.Rows);
+    }
+
+    [Fact]
+    public void Flattened_rows_use_op_and_deleted_markers()
+    {
+        var r = TransformRunner.Run([Transform()],
+            """{"id":"a","battery_voltage":1,"__op":"c","__deleted":"false"}""",
+            """{"id":"a","battery_voltage":1,"__op":"d","__deleted":"true"}""");
+        Assert.Equal(
+        [
+            """{"id":"a","timestamp":null,"battery_voltage":1,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"a","timestamp":null,"battery_voltage":1,"__DORIS_DELETE_SIGN__":1}""",
+        ], r.Rows);
+    }
+
+    [Fact]
+    public void Tombstones_give_no_row_and_no_error_and_are_counted()
+    {
+        var transform = Transform();
+        var r = TransformRunner.Run([transform], null, "null", """{"schema":null,"payload":null}""");
+        Assert.Empty(r.Rows);
+        Assert.Empty(r.Errors);
+        Assert.Equal(3, transform.Tombstones);
+    }
+
+    [Fact]
+    public void Deletes_can_be_ignored_as_the_seed_did()
+    {
+        var r = TransformRunner.Run([Transform(deletes: false)], """{"op":"d","before":{"id":"b"},"after":null}""");
+        Assert.Empty(r.Rows);
+        Assert.Empty(r.Errors);
+    }
+
+    [Fact]
+    public void Truncate_is_ignored_by_default_and_stops_the_pipeline_when_asked()
+    {
+        Assert.Empty(TransformRunner.Run([Transform()], """{"op":"t","before":null,"after":null}""").Rows);
+        var e = Assert.Throws<RecordErrorException>(() => TransformRunner.Run([Transform(truncate: TruncatePolicy.Fail)], """{"op":"t","before":null,"after":null}"""));
+        Assert.Contains("truncate", e.Message);
+    }
+
+    [Theory]
+    [InlineData("ts_ms", 1721383200100)]
+    [InlineData("source.lsn", 24023128)]
+    [InlineData("binlog", (3L << 32) + 154)]
+    public void The_sequence_comes_from_the_chosen_position(string sequence, long expected)
+    {
+        var r = TransformRunner.Run([Transform(sequence)],
+            """{"op":"c","before":null,"after":{"id":"a"},"source":{"file":"mysql-bin.000003","pos":154,"lsn":24023128},"ts_ms":1721383200100}""");
+        Assert.Equal([$$"""{"id":"a","timestamp":null,"battery_voltage":null,"_seq":{{expected}},"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
+
+    [Fact]
+    public void Typed_values_decode_from_the_embedded_schema()
+    {
+        // MicroTimestamp: microseconds since the epoch (Debezium MySQL connector docs, "Temporal types").
+        var message = """
+            {"schema":{"type":"struct","name":"dbserver1.inventory.devices.Envelope","optional":false,"fields":[
+              {"field":"before","type":"struct","optional":true,"name":"dbserver1.inventory.devices.Value","fields":[
+                {"field":"id","type":"string","optional":false},
+                {"field":"timestamp","type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1},
+                {"field":"battery_voltage","type":"double","optional":true}]},
+              {"field":"after","type":"struct","optional":true,"name":"dbserver1.inventory.devices.Value","fields":[
+                {"field":"id","type":"string","optional":false},
+                {"field":"timestamp","type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1},
+                {"field":"battery_voltage","type":"double","optional":true}]},
+              {"field":"op","type":"string","optional":false},
+              {"field":"ts_ms","type":"int64","optional":true}]},
+             "payload":{"before":null,"after":{"id":"FD2023","timestamp":1721383200123456,"battery_voltage":12.5},"op":"c","ts_ms":1}}
+            """.ReplaceLineEndings("");
+        var r = TransformRunner.Run([Transform()], message);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":"FD2023","timestamp":"2024-07-19T10:00:00.123456Z","battery_voltage":12.5,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
+
+    [Fact]
+    public void A_missing_required_key_an_unknown_op_and_bad_json_are_record_errors()
+    {
+        var r = TransformRunner.Run([Transform()],
+            """{"op":"c","before":null,"after":{"battery_voltage":1}}""",
+            """{"op":"x","before":null,"after":{"id":"a"}}""",
+            "{broken");
+        Assert.Empty(r.Rows);
+        Assert.Equal(3, r.Errors.Count);
+        Assert.Contains("required field 'id'", r.Errors[0].Reason);
+        Assert.Contains("unknown Debezium operation 'x'", r.Errors[1].Reason);
+        Assert.Contains("not valid JSON", r.Errors[2].Reason);
+    }
+}
