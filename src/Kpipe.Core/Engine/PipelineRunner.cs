@@ -195,20 +195,42 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition>? only)
+    /// <summary>Commits what is committable; false when the commit failed (the offsets are kept for the next try).</summary>
+    private bool Commit(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<TopicPartition>? only)
     {
         var offsets = _tracker.TakeCommittable(only);
-        if (offsets.Count == 0) return;
+        if (offsets.Count == 0) return true;
         try
         {
             consumer.Commit(offsets);
             Metrics.Committed();
+            return true;
         }
         catch (KafkaException e)
         {
             // A failed commit is not data loss: the records are written and will at worst be read again.
             _tracker.Restore(offsets);
             LogCommitFailed(_options.Name, e.Error.Reason);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The last commit before leaving the group. A commit refused because the group is rebalancing
+    /// (another member joining or leaving) succeeds once the rebalance completes, which needs this member to
+    /// keep polling: so poll, with every partition paused so nothing new is fetched, and try again until the
+    /// shutdown timeout.
+    /// </summary>
+    private void FinalCommit(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var clock = Stopwatch.StartNew();
+        consumer.Pause(consumer.Assignment);
+        while (!Commit(consumer, null) && clock.Elapsed < _options.Engine.ShutdownTimeout)
+        {
+            // Records returned here (fetched before the pause) are not processed: their offsets are not
+            // committed, so they are read again on restart.
+            consumer.Consume(TimeSpan.FromMilliseconds(200));
+            consumer.Pause(consumer.Assignment);
         }
     }
 
@@ -244,10 +266,11 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         // exactly after what this process wrote instead of writing it again.
         if (!WaitForAcks(partitions, _options.Engine.ShutdownTimeout))
             LogRevokeUnfinished(_options.Name, string.Join(", ", partitions));
-        Commit(consumer, partitions);
+        var committed = Commit(consumer, partitions);
         _tracker.Forget(partitions);
         _paused.ExceptWith(partitions);
-        LogRevoked(_options.Name, string.Join(", ", partitions));
+        if (committed) LogRevoked(_options.Name, string.Join(", ", partitions));
+        else LogRevokedUncommitted(_options.Name, string.Join(", ", partitions));
     }
 
     private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> lost)
@@ -265,7 +288,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     {
         var drained = WaitForAcks(null, _options.Engine.ShutdownTimeout);
         if (!drained && _fatal == null) LogDrainTimeout(_options.Name, _options.Engine.ShutdownTimeout);
-        Commit(consumer, null);
+        FinalCommit(consumer);
         try
         {
             consumer.Close();
@@ -302,6 +325,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: revoked {Partitions} after committing their acknowledged offsets")]
     private partial void LogRevoked(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: revoked {Partitions} but their offsets could not be committed; the new owner will write their last records again")]
+    private partial void LogRevokedUncommitted(string pipeline, string partitions);
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: partitions lost {Partitions}; their unacknowledged records will be read again by their new owner")]
     private partial void LogLost(string pipeline, string partitions);

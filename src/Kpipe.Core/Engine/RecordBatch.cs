@@ -11,6 +11,7 @@ public sealed class RecordBatch
     private int _pendingSinks;
     private int _droppedCount;
     private bool[]? _dropped;
+    private readonly Lock _dropGate = new();
 
     public RecordBatch(long id, List<ConsumeResult<byte[]?, byte[]?>> records, long bytes)
     {
@@ -46,7 +47,7 @@ public sealed class RecordBatch
     /// <summary>Marks a record as not to be written; false when it already was (so it is counted once).</summary>
     internal bool TryDrop(int index)
     {
-        lock (this)
+        lock (_dropGate)
         {
             _dropped ??= new bool[Records.Count];
             if (_dropped[index]) return false;

@@ -18,7 +18,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 {
     private static readonly byte[][] RootNames = [.. new[] { "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] EnvelopeNames = [.. new[] { "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
-    private static readonly byte[][] SourceNames = [.. new[] { "file", "pos", "lsn" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] BinlogNames = [.. new[] { "file", "pos" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
 
     private readonly DebeziumOptions _options;
@@ -33,6 +33,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly int _deleteColumn;
     private readonly string[]? _sequencePath;
     private readonly SchemaCache _schemas = new();
+    private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
+    private readonly byte[]? _sequenceField;
     private readonly ILogger _logger;
     private long _tombstones;
 
@@ -50,6 +52,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _sequenceColumn = options.Sequence != null ? Schema.IndexOf(options.SequenceColumn) : -1;
         _deleteColumn = Schema.IndexOf(DebeziumOptions.DeleteSignColumn);
         _sequencePath = options.Sequence is null or "binlog" ? null : options.Sequence.Split('.');
+        if (_sequencePath is ["source", var field]) _sequenceField = Encoding.UTF8.GetBytes(field);
         _rows = new RowBatch(Schema);
         _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
         _seen = new bool[_columns.Length];
@@ -137,16 +140,16 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         JsonSpan image;
         if (isEnvelope)
         {
-            var opText = JsonObjectScan.Text(envelope, op);
-            operation = opText is { Length: 1 } ? opText[0] : opText == null ? (after.HasValue ? 'u' : before.HasValue ? 'd' : '\0') : '?';
+            operation = op.Kind == JsonTokenType.String
+                ? JsonObjectScan.SingleChar(envelope, op)
+                : after.HasValue ? 'u' : before.HasValue ? 'd' : '\0';
             image = operation == 'd' ? before : after;
         }
         else
         {
-            var flat = JsonObjectScan.Text(envelope, flatOp);
-            var deleted = JsonObjectScan.Text(envelope, flatDeleted) == "true"
-                || (flatDeleted.Kind == JsonTokenType.True);
-            operation = deleted ? 'd' : flat is { Length: 1 } ? flat[0] : 'u';
+            var deleted = flatDeleted.Kind == JsonTokenType.True
+                || (flatDeleted.Kind == JsonTokenType.String && flatDeleted.Of(envelope).SequenceEqual("\"true\""u8));
+            operation = deleted ? 'd' : flatOp.Kind == JsonTokenType.String ? JsonObjectScan.SingleChar(envelope, flatOp) : 'u';
             image = new JsonSpan(0, envelope.Length, JsonTokenType.StartObject);
         }
 
@@ -191,7 +194,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         Array.Clear(_seen);
         var reader = new Utf8JsonReader(image);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
-        var error = ReadFields(image, ref reader, _image, row, rowSchema, depth: 0);
+        var error = ReadFields(image, ref reader, _image, row, rowSchema == null ? null : FieldSchemas(rowSchema));
         if (error != null) return error;
         var record = batch.Records[index];
         for (var c = 0; c < _columns.Length; c++)
@@ -217,12 +220,21 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         return null;
     }
 
-    private string? ReadFields(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, FieldTree tree, int row, ConnectFieldSchema? schema, int depth)
+    /// <summary>Each column's field schema in a row schema (null for nested paths), worked out once per schema.</summary>
+    private ConnectFieldSchema?[] FieldSchemas(ConnectFieldSchema rowSchema)
+    {
+        if (_fieldSchemas.TryGetValue(rowSchema, out var found)) return found;
+        if (_fieldSchemas.Count >= 256) _fieldSchemas.Clear();
+        found = _columns.Select(c => (c.Path ?? c.Name) is var path && !path.Contains('.') ? ConnectSchemaParser.FindField(rowSchema, path) : null).ToArray();
+        _fieldSchemas[rowSchema] = found;
+        return found;
+    }
+
+    private string? ReadFields(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, FieldTree tree, int row, ConnectFieldSchema?[]? schemas)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var node = tree.Find(ref reader);
-            var fieldSchema = node != null && schema != null ? ConnectSchemaParser.FindField(schema, reader.GetString()!) : null;
             reader.Read();
             if (node == null)
             {
@@ -233,6 +245,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             {
                 var copy = reader;
                 var column = _rows.Columns[c];
+                var fieldSchema = schemas?[c];
                 // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
                 var bySchema = fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null);
                 var ok = bySchema
@@ -243,7 +256,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             }
             if (node.HasChildren && reader.TokenType == JsonTokenType.StartObject)
             {
-                var error = ReadFields(image, ref reader, node, row, fieldSchema, depth + 1);
+                var error = ReadFields(image, ref reader, node, row, schemas);
                 if (error != null) return error;
                 continue;
             }
@@ -258,27 +271,22 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         if (_options.Sequence == "ts_ms") return JsonObjectScan.TryLong(envelope, tsMs, out sequence);
         if (!source.HasValue) return false;
         var sourceJson = source.Of(envelope);
-        Span<JsonSpan> fields = stackalloc JsonSpan[SourceNames.Length];
-        JsonObjectScan.Scan(sourceJson, SourceNames, fields);
         if (_options.Sequence == "binlog")
         {
             // MySQL: the binlog file's number then the position in it orders every change of the server.
-            var file = JsonObjectScan.Text(sourceJson, fields[0]);
+            Span<JsonSpan> binlog = stackalloc JsonSpan[BinlogNames.Length];
+            JsonObjectScan.Scan(sourceJson, BinlogNames, binlog);
+            var file = JsonObjectScan.Text(sourceJson, binlog[0]);
             var dot = file?.LastIndexOf('.') ?? -1;
             if (dot < 0 || !long.TryParse(file.AsSpan(dot + 1), out var fileNumber)) return false;
-            if (!JsonObjectScan.TryLong(sourceJson, fields[1], out var pos)) return false;
+            if (!JsonObjectScan.TryLong(sourceJson, binlog[1], out var pos)) return false;
             sequence = (fileNumber << 32) + pos;
             return true;
         }
-        if (_sequencePath is ["source", var name])
-        {
-            var wanted = Array.IndexOf(["file", "pos", "lsn"], name);
-            if (wanted >= 0) return JsonObjectScan.TryLong(sourceJson, fields[wanted], out sequence);
-            Span<JsonSpan> one = stackalloc JsonSpan[1];
-            JsonObjectScan.Scan(sourceJson, [Encoding.UTF8.GetBytes(name)], one);
-            return JsonObjectScan.TryLong(sourceJson, one[0], out sequence);
-        }
-        return false;
+        if (_sequenceField == null) return false;
+        Span<JsonSpan> one = stackalloc JsonSpan[1];
+        JsonObjectScan.Scan(sourceJson, [_sequenceField], one);
+        return JsonObjectScan.TryLong(sourceJson, one[0], out sequence);
     }
 
     public void Dispose()

@@ -52,6 +52,13 @@ internal static class JsonObjectScan
         return reader.GetString();
     }
 
+    /// <summary>The character of a one-character JSON string (Debezium's <c>op</c>); '?' for anything else.</summary>
+    public static char SingleChar(ReadOnlySpan<byte> json, JsonSpan span)
+    {
+        var raw = span.Of(json);
+        return raw.Length == 3 && raw[0] == (byte)'"' && raw[2] == (byte)'"' && raw[1] < 0x80 ? (char)raw[1] : '?';
+    }
+
     /// <summary>The value as a long: a JSON number, or a string holding one (PostgreSQL's LSN arrives as a number).</summary>
     public static bool TryLong(ReadOnlySpan<byte> json, JsonSpan span, out long value)
     {
