@@ -255,7 +255,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         var start = _options.Source.StartTimestamp;
         if (_options.Source.StartFrom is "earliest" or "latest" || start == null)
             return partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset));
-        return StartPositions.ForTimestamp(consumer, partitions, start.Value);
+        var positions = StartPositions.ForTimestamp(consumer, partitions, start.Value).ToList();
+        LogStartPositions(_options.Name, start.Value, string.Join(", ", positions));
+        return positions;
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> revoked)
@@ -322,6 +324,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: assigned {Partitions}")]
     private partial void LogAssigned(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: start positions for {Start:O}: {Positions}")]
+    private partial void LogStartPositions(string pipeline, DateTimeOffset start, string positions);
 
     [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: revoked {Partitions} after committing their acknowledged offsets")]
     private partial void LogRevoked(string pipeline, string partitions);

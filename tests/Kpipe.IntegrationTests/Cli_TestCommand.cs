@@ -1,0 +1,64 @@
+using Kpipe.Cli;
+
+namespace Kpipe.IntegrationTests;
+
+/// <summary>`kpipe test` on the examples prints exactly the rows of the seed's tables.</summary>
+public sealed class Cli_TestCommand
+{
+    private static string Example(string name) => Path.Combine(AppContext.BaseDirectory, "examples", name);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> Kpipe(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await KpipeCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("kafka_list_to_doris.yaml", "kafka_list_to_doris.input.jsonl")]
+    [InlineData("seed/kafka_list_to_doris_setting.yaml", "kafka_list_to_doris.input.jsonl")]
+    [InlineData("seed/kafka_cdc_to_doris_setting.yaml", "kafka_cdc_to_doris.input.jsonl")]
+    public async Task The_seed_pipelines_print_the_seed_table(string pipeline, string input)
+    {
+        var (exit, stdout, stderr) = await Kpipe("test", Example(pipeline), "--input", Example(input), "--format", "table");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(" | ", l.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Equal("id | device_name | timestamp | manufacturer | model | description | location | battery_voltage", lines[0]);
+        Assert.Equal("\"FD2023\" | \"Drilling Machine 2000\" | \"2024-07-19T10:00:00Z\" | \"TechTools Inc.\" | \"DTM-2000\" | \"Advanced drilling machine for industrial use\" | \"Production Line A\" | 12.5", lines[2]);
+        Assert.Contains("1 message(s) in, 1 row(s) out, 0 record error(s)", stderr);
+    }
+
+    [Fact]
+    public async Task The_kafka_to_doris_example_prints_the_seed_row_as_json_lines()
+    {
+        var (exit, stdout, _) = await Kpipe("test", Example("kafka_to_doris.yaml"), "--input", Example("kafka_to_doris.input.jsonl"), "--format", "json");
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal("""{"device_id":"FD2023","device_name":"Drilling Machine 2000","manufacturer":"TechTools Inc.","model":"DTM-2000","description":"Advanced drilling machine for industrial use","location":"Production Line A"}""", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task A_bad_record_is_reported_with_its_line_and_exit_1()
+    {
+        var input = Path.Combine(Path.GetTempPath(), $"kpipe-test-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(input,
+        [
+            File.ReadAllText(Example("kafka_list_to_doris.input.jsonl")).Trim(),
+            """{"payload":[{"device_id":"X1","battery_voltage":"twelve"}]}""",
+        ]);
+        try
+        {
+            var (exit, stdout, stderr) = await Kpipe("test", Example("kafka_list_to_doris.yaml"), "--input", input, "--format", "json");
+            Assert.Equal(ExitCodes.PipelineFailed, exit);
+            Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("line 2: field 'battery_voltage':", stderr);
+            Assert.Contains("\"twelve\"", stderr);
+            Assert.Contains("2 message(s) in, 1 row(s) out, 1 record error(s)", stderr);
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+}
