@@ -109,6 +109,9 @@ internal static class DemoCommand
     private static async Task<PipelineOptions> RunUntil(string file, Func<string, string?> env, ILoggerFactory loggers, TextWriter output, CancellationToken cancel, Func<bool> done)
     {
         var pipeline = PipelineLoader.Load(ExampleFile(file), env);
+        // A demo shows a handful of rows: load them at once instead of after the production default of 5 s.
+        foreach (var doris in pipeline.Sinks.OfType<Kpipe.Sinks.Doris.DorisSinkOptions>()) doris.MaxAge = TimeSpan.FromMilliseconds(500);
+        pipeline.Engine.StatsInterval = TimeSpan.Zero;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var run = PipelineHost.RunAsync(pipeline, loggers, Stream.Null, stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(60);
