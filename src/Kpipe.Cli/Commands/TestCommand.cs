@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using Kpipe.Config;
 using Kpipe.Engine;
@@ -86,46 +84,10 @@ internal static class TestCommand
         }
         var batch = new RecordBatch(1, records, 0);
         foreach (var t in transforms) t.Apply(batch, errors);
-        var lines = Render(batch);
+        var lines = RowText.Render(batch);
         if (table && batch.Rows != null) TableRenderer.Write(output, batch.Rows.Schema.Names, lines);
         else foreach (var l in lines) output.WriteLine(l.Json);
         error.WriteLine($"{records.Count} message(s) in, {lines.Count} row(s) out, {failures} record error(s)");
         return failures == 0 ? ExitCodes.Ok : ExitCodes.PipelineFailed;
-    }
-
-    /// <summary>Each output row as a JSON object (ISO timestamps) and as its cells' JSON literals.</summary>
-    private static List<(string Json, string[] Cells)> Render(RecordBatch batch)
-    {
-        var result = new List<(string, string[])>();
-        var buffer = new ArrayBufferWriter<byte>();
-        var options = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        using var writer = new Utf8JsonWriter(buffer, options);
-        if (batch.Rows is not { } rows)
-        {
-            for (var i = 0; i < batch.Records.Count; i++)
-                if (!batch.IsDropped(i)) result.Add((Encoding.UTF8.GetString(batch.Records[i].Message.Value ?? []), []));
-            return result;
-        }
-        var rowWriter = new RowJsonWriter(RowJsonStyle.Iso);
-        for (var r = 0; r < rows.Count; r++)
-        {
-            if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
-            buffer.ResetWrittenCount();
-            writer.Reset();
-            rowWriter.WriteRow(writer, rows, r);
-            writer.Flush();
-            var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            var cells = new string[rows.Columns.Length];
-            for (var c = 0; c < cells.Length; c++)
-            {
-                buffer.ResetWrittenCount();
-                writer.Reset();
-                rowWriter.WriteValue(writer, rows.Columns[c], r);
-                writer.Flush();
-                cells[c] = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            }
-            result.Add((json, cells));
-        }
-        return result;
     }
 }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using Kpipe.Engine;
 using Kpipe.Rows;
@@ -39,22 +37,5 @@ internal static class TransformRunner
         return new Result(Render(batch), errors, batch);
     }
 
-    public static List<string> Render(RecordBatch batch)
-    {
-        var rows = batch.Rows!;
-        var buffer = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        var rowWriter = new RowJsonWriter(RowJsonStyle.Iso);
-        var result = new List<string>();
-        for (var r = 0; r < rows.Count; r++)
-        {
-            if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
-            buffer.ResetWrittenCount();
-            writer.Reset();
-            rowWriter.WriteRow(writer, rows, r);
-            writer.Flush();
-            result.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        }
-        return result;
-    }
+    public static List<string> Render(RecordBatch batch) => RowText.Render(batch).Select(r => r.Json).ToList();
 }

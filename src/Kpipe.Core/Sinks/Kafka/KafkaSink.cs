@@ -85,17 +85,7 @@ public sealed partial class KafkaSink : ISink
                 }
                 key = extracted;
             }
-            var message = new Message<byte[]?, byte[]?>
-            {
-                Key = key,
-                Value = source.Message.Value,
-                Headers = _options.Headers ? source.Message.Headers : null,
-                Timestamp = new Timestamp(source.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
-            };
-            delivery.Expect();
-            Produce(_options.Partitioning == KafkaPartitioning.Preserve
-                ? new TopicPartition(_options.Topic, source.Partition)
-                : new TopicPartition(_options.Topic, Partition.Any), message, delivery.Handler);
+            Send(source, key, source.Message.Value, delivery);
         }
         delivery.Sealed();
     }
@@ -106,6 +96,8 @@ public sealed partial class KafkaSink : ISink
     {
         var delivery = new BatchDelivery(batch, acknowledger);
         var keyColumn = _options.KeyField != null ? rows.Schema.IndexOf(_options.KeyField) : -1;
+        if (_options.KeyField != null && keyColumn < 0)
+            throw new RecordErrorException($"sink {Name}: keyField '{_options.KeyField}' is not one of the columns the transforms make ({string.Join(", ", rows.Schema.Names)})");
         for (var r = 0; r < rows.Count; r++)
         {
             if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
@@ -124,19 +116,25 @@ public sealed partial class KafkaSink : ISink
                 }
                 key = _rowWriter.CellText(rows.Columns[keyColumn], r);
             }
-            var message = new Message<byte[]?, byte[]?>
-            {
-                Key = key,
-                Value = _buffer.WrittenSpan.ToArray(),
-                Headers = _options.Headers ? source.Message.Headers : null,
-                Timestamp = new Timestamp(source.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
-            };
-            delivery.Expect();
-            Produce(_options.Partitioning == KafkaPartitioning.Preserve
-                ? new TopicPartition(_options.Topic, source.Partition)
-                : new TopicPartition(_options.Topic, Partition.Any), message, delivery.Handler);
+            Send(source, key, _buffer.WrittenSpan.ToArray(), delivery);
         }
         delivery.Sealed();
+    }
+
+    /// <summary>Produces one message carrying the source record's headers and timestamp.</summary>
+    private void Send(ConsumeResult<byte[]?, byte[]?> source, byte[]? key, byte[]? value, BatchDelivery delivery)
+    {
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = key,
+            Value = value,
+            Headers = _options.Headers ? source.Message.Headers : null,
+            Timestamp = new Timestamp(source.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
+        };
+        delivery.Expect();
+        Produce(_options.Partitioning == KafkaPartitioning.Preserve
+            ? new TopicPartition(_options.Topic, source.Partition)
+            : new TopicPartition(_options.Topic, Partition.Any), message, delivery.Handler);
     }
 
     private void Produce(TopicPartition target, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> handler)

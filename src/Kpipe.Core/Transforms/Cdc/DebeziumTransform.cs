@@ -35,6 +35,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly SchemaCache _schemas = new();
     private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
     private readonly byte[]? _sequenceField;
+    private readonly CellConverter _convert;
+    private readonly Func<int, string> _pathOf;
+    // The row being filled and its field schemas, for the walker's conversions.
+    private int _row;
+    private ConnectFieldSchema?[]? _rowFieldSchemas;
     private readonly ILogger _logger;
     private long _tombstones;
 
@@ -56,6 +61,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _rows = new RowBatch(Schema);
         _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
         _seen = new bool[_columns.Length];
+        _convert = ConvertCell;
+        _pathOf = c => _columns[c].Path ?? _columns[c].Name;
         for (var i = 0; i < _columns.Length; i++)
         {
             if (_columns[i].Meta == MetadataField.None) _image.Add((_columns[i].Path ?? _columns[i].Name).Split('.')).Columns.Add(i);
@@ -194,7 +201,9 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         Array.Clear(_seen);
         var reader = new Utf8JsonReader(image);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
-        var error = ReadFields(image, ref reader, _image, row, rowSchema == null ? null : FieldSchemas(rowSchema));
+        _row = row;
+        _rowFieldSchemas = rowSchema == null ? null : FieldSchemas(rowSchema);
+        var error = _image.Walk(image, ref reader, _convert, _seen, _pathOf, null, out _, out _);
         if (error != null) return error;
         var record = batch.Records[index];
         for (var c = 0; c < _columns.Length; c++)
@@ -230,39 +239,14 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         return found;
     }
 
-    private string? ReadFields(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, FieldTree tree, int row, ConnectFieldSchema?[]? schemas)
+    private bool ConvertCell(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, int c, out string? error)
     {
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var node = tree.Find(ref reader);
-            reader.Read();
-            if (node == null)
-            {
-                reader.Skip();
-                continue;
-            }
-            foreach (var c in node.Columns)
-            {
-                var copy = reader;
-                var column = _rows.Columns[c];
-                var fieldSchema = schemas?[c];
-                // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
-                var bySchema = fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null);
-                var ok = bySchema
-                    ? DebeziumValueDecoder.TryWrite(image, ref copy, fieldSchema!, column, row, _zone, out var error)
-                    : ValueConverter.TryWrite(image, ref copy, column, row, _conversions[c], out error);
-                if (!ok) return $"field '{_columns[c].Path ?? _columns[c].Name}': {error}";
-                _seen[c] = reader.TokenType != JsonTokenType.Null;
-            }
-            if (node.HasChildren && reader.TokenType == JsonTokenType.StartObject)
-            {
-                var error = ReadFields(image, ref reader, node, row, schemas);
-                if (error != null) return error;
-                continue;
-            }
-            reader.Skip();
-        }
-        return null;
+        var column = _rows.Columns[c];
+        var fieldSchema = _rowFieldSchemas?[c];
+        // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
+        return fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null)
+            ? DebeziumValueDecoder.TryWrite(image, ref reader, fieldSchema, column, _row, _zone, out error)
+            : ValueConverter.TryWrite(image, ref reader, column, _row, _conversions[c], out error);
     }
 
     private bool TrySequence(ReadOnlySpan<byte> envelope, JsonSpan source, JsonSpan tsMs, out long sequence)

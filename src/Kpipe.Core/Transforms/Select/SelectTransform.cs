@@ -25,6 +25,11 @@ public sealed class SelectTransform : ITransform, IDisposable
     private readonly int[] _elementColumns;
     // With explode: the root and metadata columns, read once per record and copied into each element's row.
     private readonly int[] _sharedColumns;
+    private readonly CellConverter _convert;
+    private readonly Func<int, string> _pathOf;
+    // The row the walker's conversions write to (the scratch row or an element's row).
+    private RowBatch? _target;
+    private int _targetRow;
 
     public SelectTransform(SelectOptions options)
     {
@@ -65,6 +70,8 @@ public sealed class SelectTransform : ITransform, IDisposable
         _rootColumns = rootColumns.ToArray();
         _elementColumns = elementColumns.ToArray();
         _sharedColumns = Enumerable.Range(0, _columns.Length).Except(_elementColumns).ToArray();
+        _convert = ConvertCell;
+        _pathOf = PathOf;
     }
 
     public RowSchema Schema { get; }
@@ -125,7 +132,7 @@ public sealed class SelectTransform : ITransform, IDisposable
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
-                return $"element {element} of '{_explodePath}' is {Describe(reader.TokenType)}, not an object";
+                return $"element {element} of '{_explodePath}' is {JsonText.Describe(reader.TokenType)}, not an object";
             var row = _rows.AddRow(index);
             foreach (var c in _sharedColumns) _rows.Columns[c].CopyFrom(_scratch.Columns[c], scratchRow, row);
             Array.Clear(_seen);
@@ -142,55 +149,19 @@ public sealed class SelectTransform : ITransform, IDisposable
         var reader = new Utf8JsonReader(document);
         arrayStart = arrayEnd = -1;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return $"the value is {Describe(reader.TokenType)}, not a JSON object";
+            return $"the value is {JsonText.Describe(reader.TokenType)}, not a JSON object";
         return ReadFields(document, ref reader, tree, rows, row, out arrayStart, out arrayEnd);
     }
 
-    /// <summary>Reads the object the reader is on (StartObject) up to its EndObject, converting declared fields.</summary>
     private string? ReadFields(ReadOnlySpan<byte> document, ref Utf8JsonReader reader, FieldTree tree, RowBatch rows, int row, out int arrayStart, out int arrayEnd)
     {
-        arrayStart = arrayEnd = -1;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var node = tree.Find(ref reader);
-            reader.Read();
-            if (node == null)
-            {
-                reader.Skip();
-                continue;
-            }
-            foreach (var c in node.Columns)
-            {
-                // Several columns may read the same field (as text and as number, say): each converts from a copy.
-                var copy = reader;
-                if (!ValueConverter.TryWrite(document, ref copy, rows.Columns[c], row, _conversions[c], out var error))
-                    return $"field '{PathOf(c)}': {error} (value {Excerpt(document, reader)})";
-                _seen[c] = reader.TokenType != JsonTokenType.Null;
-            }
-            if (node.IsExplode)
-            {
-                if (reader.TokenType == JsonTokenType.StartArray)
-                {
-                    arrayStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    arrayEnd = (int)reader.BytesConsumed;
-                    continue;
-                }
-                if (reader.TokenType != JsonTokenType.Null)
-                    return $"'{_explodePath}' is {Describe(reader.TokenType)}, not an array";
-                continue;
-            }
-            if (node.HasChildren && reader.TokenType == JsonTokenType.StartObject)
-            {
-                var error = ReadFields(document, ref reader, node, rows, row, out var s, out var e);
-                if (error != null) return error;
-                if (s >= 0) (arrayStart, arrayEnd) = (s, e);
-                continue;
-            }
-            reader.Skip();
-        }
-        return null;
+        _target = rows;
+        _targetRow = row;
+        return tree.Walk(document, ref reader, _convert, _seen, _pathOf, _explodePath, out arrayStart, out arrayEnd);
     }
+
+    private bool ConvertCell(ReadOnlySpan<byte> document, ref Utf8JsonReader reader, int column, out string? error) =>
+        ValueConverter.TryWrite(document, ref reader, _target!.Columns[column], _targetRow, _conversions[column], out error);
 
     /// <summary>Fills metadata columns, defaults and required checks for the columns read at this level.</summary>
     private string? Finish(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row, int[] columns, int? element)
@@ -215,27 +186,6 @@ public sealed class SelectTransform : ITransform, IDisposable
     }
 
     private string PathOf(int c) => _columns[c].Path ?? _columns[c].Name;
-
-    private static string Describe(JsonTokenType t) => t switch
-    {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => "empty",
-    };
-
-    private static string Excerpt(ReadOnlySpan<byte> document, Utf8JsonReader reader)
-    {
-        var start = (int)reader.TokenStartIndex;
-        var copy = reader;
-        copy.Skip();
-        var length = (int)copy.BytesConsumed - start;
-        var text = Encoding.UTF8.GetString(document.Slice(start, Math.Min(length, 80)));
-        return length > 80 ? text + "..." : text;
-    }
 
     /// <summary>One row holding each column's declared default, cast once up front.</summary>
     internal static RowBatch BuildDefaults(RowSchema schema, ColumnOptions[] columns, ConversionOptions[] conversions)

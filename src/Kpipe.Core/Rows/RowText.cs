@@ -1,0 +1,43 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Kpipe.Engine;
+
+namespace Kpipe.Rows;
+
+/// <summary>Rows as text for people (<c>kpipe test</c>) and tests; not for the hot path.</summary>
+public static class RowText
+{
+    /// <summary>Each row that reaches the sinks, as a JSON object (ISO timestamps) and as its cells' JSON
+    /// literals; for a batch without rows, each record's value as it is.</summary>
+    public static List<(string Json, string[] Cells)> Render(RecordBatch batch)
+    {
+        var result = new List<(string, string[])>();
+        if (batch.Rows is not { } rows)
+        {
+            for (var i = 0; i < batch.Records.Count; i++)
+                if (!batch.IsDropped(i)) result.Add((Encoding.UTF8.GetString(batch.Records[i].Message.Value ?? []), []));
+            return result;
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var rowWriter = new RowJsonWriter(RowJsonStyle.Iso);
+        string Text(Action write)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset();
+            write();
+            writer.Flush();
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
+            var json = Text(() => rowWriter.WriteRow(writer, rows, r));
+            var cells = new string[rows.Columns.Length];
+            for (var c = 0; c < cells.Length; c++) cells[c] = Text(() => rowWriter.WriteValue(writer, rows.Columns[c], r));
+            result.Add((json, cells));
+        }
+        return result;
+    }
+}
