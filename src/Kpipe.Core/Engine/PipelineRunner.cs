@@ -187,6 +187,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
             consumer.Pause(toPause);
             _paused.UnionWith(toPause);
             LogPaused(_options.Name, _budget.Used);
+            // Sinks that batch (Doris) would otherwise hold the in-flight bytes until their age trigger:
+            // ask them to send now so the budget frees up.
+            foreach (var sink in _sinks) _ = sink.FlushAsync(CancellationToken.None);
         }
         else if (_paused.Count > 0)
         {
