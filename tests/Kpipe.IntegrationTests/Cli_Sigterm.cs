@@ -64,4 +64,49 @@ public sealed class Cli_Sigterm
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task A_second_signal_while_draining_exits_at_once_with_130_and_commits_nothing_unwritten()
+    {
+        using var source = EmbeddedKafka.Start();
+        using var sink = EmbeddedKafka.Start();
+        source.CreateTopic("in", 1);
+        sink.CreateTopic("out", 1);
+        var file = Path.Combine(Path.GetTempPath(), $"kpipe-sigterm2-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, $"""
+            name: twice
+            source:
+              bootstrapServers: {source.BootstrapServers}
+              topics: [in]
+            sinks:
+              - type: kafka
+                bootstrapServers: {sink.BootstrapServers}
+                topic: out
+            engine:
+              shutdownTimeout: 2m
+            """);
+        try
+        {
+            using var kpipe = KpipeProcess.Start("run", file);
+            // The sink cluster is down: the records stay unacknowledged, so a clean stop would wait to drain.
+            sink.SetBrokerDown(1);
+            await KafkaTestClient.ProduceAsync(source.BootstrapServers, "in", PipelineHarness.Numbered(100));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!kpipe.Stderr.Contains("assigned") && DateTime.UtcNow < deadline) await Task.Delay(100);
+            await Task.Delay(1000);
+            kpipe.Terminate();
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!kpipe.Stderr.Contains("SIGTERM received") && DateTime.UtcNow < deadline) await Task.Delay(50);
+            kpipe.Terminate();
+            var exit = await kpipe.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(exit == 130, $"exit code {exit}; stderr:\n{kpipe.Stderr}");
+            Assert.Contains("second SIGTERM: exiting now", kpipe.Stderr);
+            // Nothing reached the sink, so nothing may be committed: a restart reads all 100 records again.
+            Assert.Equal(0, KafkaTestClient.GetCommittedOffsets(source.BootstrapServers, "kpipe-twice", "in").Values.Sum());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
