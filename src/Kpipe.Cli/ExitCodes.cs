@@ -1,6 +1,6 @@
 namespace Kpipe.Cli;
 
-/// <summary>Exit codes of the kpipe command, documented in README.md and docs/cli.md.</summary>
+/// <summary>Exit codes of the kpipe command, documented in README.md and docs/cli.md (kept in step by hand).</summary>
 public static class ExitCodes
 {
     /// <summary>Success, including a clean stop on SIGINT/SIGTERM after draining and committing.</summary>

@@ -11,7 +11,7 @@ public static class KpipeCli
         Streaming pipelines from Kafka to Kafka and Apache Doris, declared in YAML.
 
         Examples:
-          kpipe demo                                  run the seed's pipelines on an embedded Kafka
+          kpipe demo                                  run the seed's pipelines on an embedded Kafka and Doris emulator
           kpipe validate examples/kafka_to_kafka.yaml check a pipeline file
           kpipe test examples/kafka_list_to_doris.yaml --input examples/kafka_list_to_doris.input.jsonl
                                                       print the rows sample messages give, no Kafka needed
