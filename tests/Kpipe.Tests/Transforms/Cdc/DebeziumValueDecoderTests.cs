@@ -4,6 +4,8 @@ using System.Text.Json;
 using Kpipe.Rows;
 using Kpipe.Transforms.Cdc;
 
+using static Kpipe.Tests.Transforms.CellHarness;
+
 namespace Kpipe.Tests.Transforms.Cdc;
 
 /// <summary>
@@ -14,7 +16,6 @@ namespace Kpipe.Tests.Transforms.Cdc;
 /// </summary>
 public sealed class DebeziumValueDecoderTests
 {
-    private const string Null = "NULL";
 
     // Pages the expected values are taken from.
     private const string PostgresTypes = "https://debezium.io/documentation/reference/stable/connectors/postgresql.html#postgresql-data-types";
@@ -28,56 +29,9 @@ public sealed class DebeziumValueDecoderTests
     private static string Decode(string schema, string type, string json, TimeZoneInfo? zone = null)
     {
         var fieldSchema = ConnectSchemaParser.Parse(Encoding.UTF8.GetBytes(schema));
-        Assert.True(ColumnType.TryParse(type, out var columnType), type);
-        using var batch = new RowBatch(new RowSchema([("v", columnType)]));
-        var row = batch.AddRow(0);
-        var column = batch.Columns[0];
-        var document = Encoding.UTF8.GetBytes($$"""{"v": {{json}}}""");
-        var reader = new Utf8JsonReader(document);
-        Assert.True(reader.Read() && reader.Read() && reader.Read());
-
-        var ok = DebeziumValueDecoder.TryWrite(document, ref reader, fieldSchema, column, row, zone ?? TimeZoneInfo.Utc, out var error);
-
-        Assert.True(reader.Read());
-        Assert.Equal(JsonTokenType.EndObject, reader.TokenType);
-        if (!ok)
-        {
-            Assert.False(string.IsNullOrEmpty(error));
-            Assert.True(column.IsNull(row), "a failed conversion must leave the cell alone");
-            return "!" + error;
-        }
-        Assert.Null(error);
-        return Render(column, row);
-    }
-
-    private static string Render(ColumnVector column, int row)
-    {
-        if (column.IsNull(row)) return Null;
-        return column.Type.Kind switch
-        {
-            ColumnKind.String or ColumnKind.Json or ColumnKind.Decimal => Encoding.UTF8.GetString(column.GetBytes(row)),
-            ColumnKind.Bool => column.GetBool(row) ? "true" : "false",
-            ColumnKind.Int or ColumnKind.Long => column.GetLong(row).ToString(CultureInfo.InvariantCulture),
-            ColumnKind.Double => column.GetDouble(row).ToString("R", CultureInfo.InvariantCulture),
-            ColumnKind.Date => DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)column.GetLong(row))
-                .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ColumnKind.Timestamp => DateTime.UnixEpoch.AddTicks(column.GetLong(row) * 10)
-                .ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
-            _ => throw new InvalidOperationException(column.Type.ToString()),
-        };
-    }
-
-    private static void AssertCell(string expected, string actual)
-    {
-        if (expected.StartsWith('!'))
-        {
-            Assert.StartsWith("!", actual);
-            Assert.Contains(expected[1..], actual, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Equal(expected, actual);
-        }
+        return CellHarness.Run(type, Encoding.UTF8.GetBytes($$"""{"v": {{json}}}"""),
+            (ReadOnlySpan<byte> d, ref Utf8JsonReader r, ColumnVector c, int row, out string? e) =>
+                DebeziumValueDecoder.TryWrite(d, ref r, fieldSchema, c, row, zone ?? TimeZoneInfo.Utc, out e));
     }
 
     // ---- dates: int32 days since 1970-01-01 ----

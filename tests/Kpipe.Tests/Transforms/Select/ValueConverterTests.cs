@@ -4,6 +4,8 @@ using System.Text.Json;
 using Kpipe.Rows;
 using Kpipe.Transforms.Select;
 
+using static Kpipe.Tests.Transforms.CellHarness;
+
 namespace Kpipe.Tests.Transforms.Select;
 
 /// <summary>
@@ -13,7 +15,6 @@ namespace Kpipe.Tests.Transforms.Select;
 /// </summary>
 public sealed class ValueConverterTests
 {
-    private const string Null = "NULL";
 
     private static readonly long SeedMicros = new DateTimeOffset(2024, 7, 19, 10, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1000;
 
@@ -22,66 +23,9 @@ public sealed class ValueConverterTests
     private static string Convert(string type, string json, ConversionOptions? options = null) =>
         Convert(type, Encoding.UTF8.GetBytes($$"""{"v": {{json}}}"""), options);
 
-    private static string Convert(string type, byte[] document, ConversionOptions? options = null)
-    {
-        Assert.True(ColumnType.TryParse(type, out var columnType), type);
-        using var batch = new RowBatch(new RowSchema([("v", columnType)]));
-        var row = batch.AddRow(0);
-        var column = batch.Columns[0];
-        var reader = new Utf8JsonReader(document);
-        Assert.True(reader.Read() && reader.Read() && reader.Read());
-
-        var ok = ValueConverter.TryWrite(document, ref reader, column, row, options ?? new ConversionOptions(), out var error);
-
-        Assert.True(reader.Read());
-        Assert.Equal(JsonTokenType.EndObject, reader.TokenType);
-        if (!ok)
-        {
-            Assert.False(string.IsNullOrEmpty(error));
-            Assert.True(column.IsNull(row), "a failed conversion must leave the cell alone");
-            return "!" + error;
-        }
-        Assert.Null(error);
-        return Render(column, row);
-    }
-
-    private static string Render(ColumnVector column, int row)
-    {
-        if (column.IsNull(row)) return Null;
-        switch (column.Type.Kind)
-        {
-            case ColumnKind.String or ColumnKind.Json or ColumnKind.Decimal:
-                return Encoding.UTF8.GetString(column.GetBytes(row));
-            case ColumnKind.Bool:
-                Assert.InRange(column.GetLong(row), 0, 1);
-                return column.GetBool(row) ? "true" : "false";
-            case ColumnKind.Int or ColumnKind.Long:
-                return column.GetLong(row).ToString(CultureInfo.InvariantCulture);
-            case ColumnKind.Double:
-                return column.GetDouble(row).ToString("R", CultureInfo.InvariantCulture);
-            case ColumnKind.Date:
-                return DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)column.GetLong(row))
-                    .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            case ColumnKind.Timestamp:
-                return DateTime.UnixEpoch.AddTicks(column.GetLong(row) * 10)
-                    .ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-            default:
-                throw new InvalidOperationException(column.Type.ToString());
-        }
-    }
-
-    private static void AssertCell(string expected, string actual)
-    {
-        if (expected.StartsWith('!'))
-        {
-            Assert.StartsWith("!", actual);
-            Assert.Contains(expected[1..], actual, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Equal(expected, actual);
-        }
-    }
+    private static string Convert(string type, byte[] document, ConversionOptions? options = null) =>
+        CellHarness.Run(type, document, (ReadOnlySpan<byte> d, ref Utf8JsonReader r, ColumnVector c, int row, out string? e) =>
+            ValueConverter.TryWrite(d, ref r, c, row, options ?? new ConversionOptions(), out e));
 
     [Theory]
     // string
