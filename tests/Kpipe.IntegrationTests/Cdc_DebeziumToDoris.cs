@@ -168,4 +168,75 @@ public sealed class Cdc_DebeziumToDoris
         Assert.Equal(want.Count, actual.Count);
         Assert.Equal(want.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
     }
+
+    [Fact]
+    public async Task The_change_streams_of_many_tables_land_in_their_own_doris_tables()
+    {
+        using var kafka = EmbeddedKafka.Start();
+        kafka.CreateTopic("dbserver1.inventory.devices", 2);
+        kafka.CreateTopic("dbserver1.inventory.orders", 2);
+        await using var doris = await DorisEmulator.StartAsync(new DorisEmulatorOptions
+        {
+            Tables =
+            [
+                "CREATE TABLE inventory.devices (id VARCHAR(32) NOT NULL, location VARCHAR(64)) UNIQUE KEY(id)",
+                "CREATE TABLE inventory.orders (id VARCHAR(32) NOT NULL, amount DECIMAL(10,2)) UNIQUE KEY(id)",
+            ],
+        });
+        var pipeline = PipelineLoader.Parse($$"""
+            name: many-tables
+            source:
+              bootstrapServers: {{kafka.BootstrapServers}}
+              topicPattern: 'dbserver1\.inventory\..*'
+            transforms:
+              - type: debezium
+                tables:
+                  devices:
+                    - { name: id, required: true }
+                    - { name: location }
+                  orders:
+                    - { name: id, required: true }
+                    - { name: amount, type: "decimal(10,2)" }
+            sinks:
+              - type: doris
+                feNodes: [ "{{doris.FeUrl}}" ]
+                table: "inventory.{table}"
+                user: root
+                maxAge: 200ms
+            engine:
+              statsInterval: 0s
+            """, "many-tables.yaml");
+        static Message<byte[]?, byte[]?> Change(string table, string id, string op, string image) => new()
+        {
+            Key = Encoding.UTF8.GetBytes(id),
+            Value = Encoding.UTF8.GetBytes("{\"payload\":{"
+                + (op == "d" ? $"\"before\":{image},\"after\":null" : $"\"before\":null,\"after\":{image}")
+                + $",\"op\":\"{op}\",\"source\":{{\"table\":\"{table}\"}}}}}}"),
+        };
+        await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "dbserver1.inventory.devices",
+        [
+            Change("devices", "D1", "c", """{"id":"D1","location":"Line A"}"""),
+            Change("devices", "D2", "c", """{"id":"D2","location":"Line B"}"""),
+            Change("devices", "D1", "u", """{"id":"D1","location":"Line C"}"""),
+        ]);
+        await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "dbserver1.inventory.orders",
+        [
+            Change("orders", "O1", "c", """{"id":"O1","amount":"10.5"}"""),
+            Change("orders", "O2", "c", """{"id":"O2","amount":"99.99"}"""),
+            Change("orders", "O2", "d", """{"id":"O2","amount":"99.99"}"""),
+        ]);
+        var run = PipelineHarness.Start(pipeline);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long Committed() => KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, "kpipe-many-tables", "dbserver1.inventory.devices").Values.Sum()
+            + KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, "kpipe-many-tables", "dbserver1.inventory.orders").Values.Sum();
+        while (Committed() < 6 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var metrics = await run.StopAsync();
+
+        Assert.Equal(6, metrics.RecordsWritten);
+        Assert.Equal(new Dictionary<string, object?> { ["D1"] = "Line C", ["D2"] = "Line B" },
+            doris.Rows("inventory", "devices").ToDictionary(r => (string)r["id"]!, r => r["location"]));
+        var order = Assert.Single(doris.Rows("inventory", "orders"));
+        Assert.Equal("O1", order["id"]);
+        Assert.Equal(10.50m, order["amount"]);
+    }
 }

@@ -8,6 +8,8 @@ public sealed class RowBatch : IDisposable
 {
     private int[] _source = new int[256];
     private bool[] _dropped = new bool[256];
+    private int[] _route = new int[256];
+    private IReadOnlyList<RowRoute> _routes = [];
 
     public RowBatch(RowSchema schema)
     {
@@ -31,6 +33,18 @@ public sealed class RowBatch : IDisposable
 
     public void Drop(int row) => _dropped[row] = true;
 
+    /// <summary>The tables rows can be routed to (CDC of many tables), each with the columns it has.</summary>
+    public IReadOnlyList<RowRoute> Routes
+    {
+        get => _routes;
+        set => _routes = value;
+    }
+
+    /// <summary>The route of a row, or null when the row has every column of the schema.</summary>
+    public RowRoute? RouteOf(int row) => _route[row] < 0 ? null : _routes[_route[row]];
+
+    public void SetRoute(int row, int route) => _route[row] = route;
+
     /// <summary>Starts a new row whose columns are all null; returns its index.</summary>
     public int AddRow(int sourceIndex)
     {
@@ -39,6 +53,7 @@ public sealed class RowBatch : IDisposable
         {
             Array.Resize(ref _source, row * 2);
             Array.Resize(ref _dropped, row * 2);
+            Array.Resize(ref _route, row * 2);
         }
         foreach (var c in Columns)
         {
@@ -47,6 +62,7 @@ public sealed class RowBatch : IDisposable
         }
         _source[row] = sourceIndex;
         _dropped[row] = false;
+        _route[row] = -1;
         Count = row + 1;
         return row;
     }

@@ -19,14 +19,26 @@ public sealed class RowJsonWriter(RowJsonStyle style, TimeZoneInfo? zone = null)
 {
     private readonly TimeZoneInfo _zone = zone ?? TimeZoneInfo.Utc;
 
+    /// <summary>Writes the row as an object: every column, or only its route's columns when it has a route.</summary>
     public void WriteRow(Utf8JsonWriter writer, RowBatch rows, int row)
     {
         writer.WriteStartObject();
         var names = rows.Schema.EncodedNames;
-        for (var c = 0; c < rows.Columns.Length; c++)
+        if (rows.RouteOf(row) is { } route)
         {
-            writer.WritePropertyName(names[c]);
-            WriteValue(writer, rows.Columns[c], row);
+            foreach (var c in route.Columns)
+            {
+                writer.WritePropertyName(names[c]);
+                WriteValue(writer, rows.Columns[c], row);
+            }
+        }
+        else
+        {
+            for (var c = 0; c < rows.Columns.Length; c++)
+            {
+                writer.WritePropertyName(names[c]);
+                WriteValue(writer, rows.Columns[c], row);
+            }
         }
         writer.WriteEndObject();
     }

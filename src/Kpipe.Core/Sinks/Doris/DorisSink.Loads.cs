@@ -80,7 +80,7 @@ public sealed partial class DorisSink
                 case LoadOutcomeKind.Unauthorized:
                 {
                     var error = new DorisLoadException(Redact(
-                        $"Doris refused user '{_options.User}' loading into {_database}.{_table}: {outcome.Reason}. "
+                        $"Doris refused user '{_options.User}' loading into {load.Table}: {outcome.Reason}. "
                         + "Check the Doris sink's user and password, and that the user may LOAD into the table"));
                     LogLoadFailed(Name, load.Label, error.Message);
                     SetFatal(error);
@@ -93,7 +93,7 @@ public sealed partial class DorisSink
                     if (retry >= _options.MaxRetries)
                     {
                         var error = new DorisLoadException(
-                            $"Doris sink {Name}: load {load.Label} into {_database}.{_table} ({load.Rows} rows) still failing after {retry} retries: {reason}");
+                            $"Doris sink {Name}: load {load.Label} into {load.Table} ({load.Rows} rows) still failing after {retry} retries: {reason}");
                         LogLoadFailed(Name, load.Label, error.Message);
                         SetFatal(error);
                         FailParts(load, error);
@@ -133,7 +133,7 @@ public sealed partial class DorisSink
         foreach (var reason in reasons) LogRejectedRow(Name, load.Label, reason);
         var tp = load.Partition;
         var message = Redact(
-            $"Doris rejected load {load.Label} into {_database}.{_table} ({load.Rows} rows of {tp.Topic}[{tp.Partition.Value}] "
+            $"Doris rejected load {load.Label} into {load.Table} ({load.Rows} rows of {tp.Topic}[{tp.Partition.Value}] "
             + $"offsets {load.FirstOffset}-{load.LastOffset}, {response.NumberFilteredRows} filtered): {response.Message}"
             + (reasons.Count > 0 ? $"; rejected rows: {string.Join(" | ", reasons)}" : "")
             + (MaxFilterRatioHint(response)));

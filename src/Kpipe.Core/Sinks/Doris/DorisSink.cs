@@ -20,8 +20,8 @@ public sealed partial class DorisSink : ISink
 {
     private readonly DorisSinkOptions _options;
     private readonly string _pipeline;
-    private readonly string _database;
-    private readonly string _table;
+    private readonly DorisTable _table;
+    private readonly string _tableTemplate;
     private readonly RecordErrorHandler _errors;
     private readonly ILogger _logger;
     private readonly StreamLoadClient _client;
@@ -30,7 +30,10 @@ public sealed partial class DorisSink : ISink
     private readonly ArrayBufferWriter<byte> _scratch = new(4096);
     private readonly Utf8JsonWriter _json;
     private readonly Lock _gate = new();
-    private readonly Dictionary<TopicPartition, PartitionBuffer> _partitions = [];
+    private readonly Dictionary<(DorisTable Table, TopicPartition Partition), PartitionBuffer> _partitions = [];
+    // Routed rows (CDC of many tables) fill "{table}" in the configured table; one DorisTable per name.
+    private readonly Dictionary<string, DorisTable> _routedTables = [];
+    private readonly Dictionary<RowRoute, string> _routeColumns = [];
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly object _memorySignal = new();
@@ -61,8 +64,10 @@ public sealed partial class DorisSink : ISink
         _errors = errors;
         _logger = logger;
         Name = options.Name ?? "doris";
-        (_database, _table) = options.QualifiedTable;
-        if (_database.Length == 0 || _table.Length == 0)
+        var (database, tableName) = options.QualifiedTable;
+        _table = new DorisTable(database, tableName);
+        _tableTemplate = tableName;
+        if (database.Length == 0 || tableName.Length == 0)
             throw new ArgumentException($"Doris sink {Name}: name the table as database.table (or set 'database')");
         _rowWriter = new RowJsonWriter(RowJsonStyle.Doris, TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone));
         _maxBytes = Math.Max(1, options.MaxBytes.Bytes);
@@ -111,7 +116,14 @@ public sealed partial class DorisSink : ISink
             _json.Reset(_scratch);
             _rowWriter.WriteRow(_json, rows, r);
             _json.Flush();
-            if (!Append(progress, batch.Records[index], index, _scratch.WrittenSpan, columns)) return false;
+            var route = rows.RouteOf(r);
+            if (route == null && _tableTemplate.Contains("{table}", StringComparison.Ordinal))
+            {
+                _errors.Report(batch, index, $"the Doris table '{_table}' names '{{table}}', but this row has no source table (route rows with the debezium transform's 'tables')");
+                continue;
+            }
+            var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
+            if (!Append(progress, batch.Records[index], index, _scratch.WrittenSpan, rowColumns, table)) return false;
         }
         return true;
     }
@@ -143,7 +155,7 @@ public sealed partial class DorisSink : ISink
                 _json.Flush();
                 line = _scratch.WrittenSpan;
             }
-            if (!Append(progress, records[i], i, line, null)) return false;
+            if (!Append(progress, records[i], i, line, null, _table)) return false;
         }
         return true;
     }
@@ -184,30 +196,50 @@ public sealed partial class DorisSink : ISink
     {
         if (!ReferenceEquals(schema, _columnsSchema))
         {
-            _columns = string.Join(",", schema.Names.Select(n => "`" + n.Replace("`", "``", StringComparison.Ordinal) + "`"));
+            _columns = Header(schema.Names);
             _columnsSchema = schema;
+            _routeColumns.Clear();
         }
         return _columns!;
     }
 
+    private static string Header(IEnumerable<string> names) =>
+        string.Join(",", names.Select(n => "`" + n.Replace("`", "``", StringComparison.Ordinal) + "`"));
+
+    /// <summary>The table and the columns header of a routed row: its route's name fills "{table}" in the
+    /// configured table, and only its route's columns are sent.</summary>
+    private (DorisTable Table, string Columns) Routed(RowSchema schema, RowRoute route)
+    {
+        if (!_routeColumns.TryGetValue(route, out var header))
+            _routeColumns[route] = header = Header(route.Columns.Select(c => schema.Names[c]));
+        if (!_routedTables.TryGetValue(route.Name, out var table))
+        {
+            table = _tableTemplate.Contains("{table}", StringComparison.Ordinal)
+                ? new DorisTable(_table.Database, _tableTemplate.Replace("{table}", route.Name, StringComparison.Ordinal))
+                : _table;
+            _routedTables[route.Name] = table;
+        }
+        return (table, header);
+    }
+
     /// <summary>Appends one JSON line to the open load of the record's partition, sealing loads that are full.
     /// False when the sink failed (or is closing) while waiting for memory.</summary>
-    private bool Append(BatchProgress progress, ConsumeResult<byte[]?, byte[]?> record, int index, ReadOnlySpan<byte> json, string? columns)
+    private bool Append(BatchProgress progress, ConsumeResult<byte[]?, byte[]?> record, int index, ReadOnlySpan<byte> json, string? columns, DorisTable table)
     {
         var need = json.Length + 1;
         if (!WaitForRoom(need)) return false;
         lock (_gate)
         {
             var tp = record.TopicPartition;
-            if (!_partitions.TryGetValue(tp, out var partition))
-                _partitions[tp] = partition = new PartitionBuffer(tp);
+            if (!_partitions.TryGetValue((table, tp), out var partition))
+                _partitions[(table, tp)] = partition = new PartitionBuffer(tp, table);
             var load = partition.Open;
             if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal)))
             {
                 Seal(partition);
                 load = null;
             }
-            load ??= partition.Open = new PartitionLoad(tp, columns, _chunkSize, Environment.TickCount64);
+            load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunkSize, Environment.TickCount64);
             var rented = load.Body.Append(json) + load.Body.Append("\n"u8);
             load.AddRow(progress, index, record.Offset.Value);
             if (rented > 0) AddBuffered(rented);
@@ -256,7 +288,7 @@ public sealed partial class DorisSink : ISink
         if (load == null) return;
         partition.Open = null;
         var tp = partition.Partition;
-        load.Label = LoadLabel.Create(_options.LabelPrefix, _pipeline, _database, _table, tp.Topic, tp.Partition.Value,
+        load.Label = LoadLabel.Create(_options.LabelPrefix, _pipeline, load.Table.Database, load.Table.Name, tp.Topic, tp.Partition.Value,
             load.FirstOffset, load.LastOffset);
         partition.Sealed.Enqueue(load);
         _sealedBytes += load.Body.Capacity;

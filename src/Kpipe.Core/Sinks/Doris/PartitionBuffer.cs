@@ -7,9 +7,12 @@ namespace Kpipe.Sinks.Doris;
 /// partition's single worker (two loads of one partition never run at once, so they commit in offset order).
 /// Guarded by the sink's lock.
 /// </summary>
-internal sealed class PartitionBuffer(TopicPartition partition)
+internal sealed class PartitionBuffer(TopicPartition partition, DorisTable table)
 {
     public TopicPartition Partition { get; } = partition;
+
+    /// <summary>The table this partition's rows go to (one buffer per table and partition).</summary>
+    public DorisTable Table { get; } = table;
 
     /// <summary>The load rows are appended to; null until the next row arrives.</summary>
     public PartitionLoad? Open { get; set; }
@@ -31,9 +34,11 @@ internal sealed class LoadPart(BatchProgress progress)
 
 /// <summary>One Stream Load: rows of one partition as JSON lines, the batches they came from and, once sealed,
 /// its label.</summary>
-internal sealed class PartitionLoad(TopicPartition partition, string? columns, int chunkSize, long startedAt) : IDisposable
+internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, string? columns, int chunkSize, long startedAt) : IDisposable
 {
     public TopicPartition Partition { get; } = partition;
+
+    public DorisTable Table { get; } = table;
 
     /// <summary>The <c>columns</c> header (null when records are loaded as they are).</summary>
     public string? Columns { get; } = columns;
@@ -69,4 +74,12 @@ internal sealed class PartitionLoad(TopicPartition partition, string? columns, i
     }
 
     public void Dispose() => Body.Dispose();
+}
+
+/// <summary>A target table, and its Stream Load path.</summary>
+internal sealed record DorisTable(string Database, string Name)
+{
+    public string Path { get; } = $"/api/{Uri.EscapeDataString(Database)}/{Uri.EscapeDataString(Name)}/_stream_load";
+
+    public override string ToString() => $"{Database}.{Name}";
 }

@@ -35,7 +35,6 @@ internal sealed partial class StreamLoadClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri[] _frontends;
     private readonly Uri[] _backends;
-    private readonly string _path;
     private readonly AuthenticationHeaderValue _authorization;
     private readonly List<KeyValuePair<string, string>> _headers = [];
     private readonly bool _userColumns;
@@ -54,8 +53,6 @@ internal sealed partial class StreamLoadClient : IDisposable
         _backends = [.. options.BeNodes.Select(Address)];
         if (_frontends.Length == 0 && _backends.Length == 0)
             throw new ArgumentException("the Doris sink needs at least one FE address (feNodes) or BE address (beNodes)");
-        var (database, table) = options.QualifiedTable;
-        _path = $"/api/{Uri.EscapeDataString(database)}/{Uri.EscapeDataString(table)}/_stream_load";
         _authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
 
@@ -131,7 +128,7 @@ internal sealed partial class StreamLoadClient : IDisposable
             for (var i = 0; i < nodes.Length && response == null; i++)
             {
                 var index = (int)((uint)(start + i) % (uint)nodes.Length);
-                target = new Uri(nodes[index], _path);
+                target = new Uri(nodes[index], load.Table.Path);
                 try
                 {
                     response = await PutAsync(target, load, timeout.Token).ConfigureAwait(false);

@@ -26,7 +26,14 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// <summary>The table's columns; paths are relative to the row image (<c>after</c>, or <c>before</c> for
     /// a delete). With a schema in the message, Debezium's semantic types (dates, timestamps, decimals...)
     /// are decoded from it (docs/cdc.md); without one, the declared types decide.</summary>
-    [RequiredKey] public List<ColumnOptions> Columns { get; set; } = [];
+    public List<ColumnOptions> Columns { get; set; } = [];
+
+    /// <summary>Many tables in one pipeline: the columns of each source table, by its name (<c>source.table</c>
+    /// in the event, or the last part of the topic name for flattened events). Each row then goes to the Doris
+    /// table named by the sink's <c>table</c> with <c>{table}</c> replaced by the source table, and carries only
+    /// its table's columns. Events of a table not listed use <c>columns</c>, or are a record error when
+    /// <c>columns</c> is empty.</summary>
+    public Dictionary<string, List<ColumnOptions>> Tables { get; set; } = [];
 
     /// <summary>Apply deletes through the delete sign (default true). False ignores delete events (counted
     /// as filtered), as the seed did.</summary>
@@ -47,14 +54,26 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// <summary>Zone of zoneless timestamps in messages without a schema. Default UTC.</summary>
     public string TimeZone { get; set; } = "UTC";
 
+    internal static (string, Rows.ColumnType, EpochUnit, string?, bool, MetadataField) Declaration(ColumnOptions c) =>
+        (c.Path ?? c.Name, c.ParsedType, c.Unit, c.Default, c.Required, c.Meta);
+
     public IEnumerable<(string Key, string Message)> Validate()
     {
-        if (Columns.Count == 0) yield return ("columns", "declare at least one column");
-        if (Columns.Any(c => c.Name == DeleteSignColumn))
+        if (Columns.Count == 0 && Tables.Count == 0) yield return ("columns", "declare the columns (or, for many tables, 'tables')");
+        var all = Columns.Concat(Tables.Values.SelectMany(t => t)).ToList();
+        if (all.Any(c => c.Name == DeleteSignColumn))
             yield return ("columns", $"{DeleteSignColumn} is added by the transform; do not declare it");
-        if (Sequence != null && Columns.Any(c => c.Name == SequenceColumn))
+        if (Sequence != null && all.Any(c => c.Name == SequenceColumn))
             yield return ("sequenceColumn", $"'{SequenceColumn}' is also a declared column");
-        var select = new SelectOptions { Columns = Columns, TimeZone = TimeZone };
-        foreach (var problem in select.Validate()) yield return problem;
+        // Tables share one row schema (the union of their columns): a name must mean one column everywhere.
+        var clash = all.GroupBy(c => c.Name).FirstOrDefault(g => g.Select(Declaration).Distinct().Count() > 1);
+        if (clash != null)
+            yield return ("tables", $"column '{clash.Key}' is declared differently in different tables; declare it the same way (path, type, unit, default, required)");
+        foreach (var (key, columns) in Tables.Select(t => ("tables", t.Value)).Prepend(("columns", Columns)))
+        {
+            if (columns.Count == 0) continue;
+            var select = new SelectOptions { Columns = columns, TimeZone = TimeZone };
+            foreach (var (_, message) in select.Validate()) yield return (key, message);
+        }
     }
 }

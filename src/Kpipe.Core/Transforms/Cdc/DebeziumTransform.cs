@@ -18,6 +18,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 {
     private static readonly byte[][] RootNames = [.. new[] { "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] EnvelopeNames = [.. new[] { "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] TableName = [Encoding.UTF8.GetBytes("table")];
     private static readonly byte[][] BinlogNames = [.. new[] { "file", "pos" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
 
@@ -25,7 +26,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly ColumnOptions[] _columns;
     private readonly ConversionOptions[] _conversions;
     private readonly TimeZoneInfo _zone;
-    private readonly FieldTree _image = new();
+    private readonly TableShape? _defaultShape;
+    private readonly Dictionary<string, TableShape> _tableShapes;
+    private readonly List<RowRoute> _routes = [];
+    private readonly Dictionary<string, int> _routeIndex = [];
+    private readonly int[] _extraColumns;
     private readonly RowBatch _rows;
     private readonly RowBatch _defaults;
     private readonly bool[] _seen;
@@ -47,7 +52,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     {
         _options = options;
         _logger = logger;
-        _columns = [.. options.Columns];
+        // One schema for every table: the union of the declared columns (same name, same declaration).
+        _columns = [.. options.Columns.Concat(options.Tables.Values.SelectMany(t => t)).DistinctBy(c => c.Name)];
         _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone, EpochUnit = c.Unit })];
         var schema = _columns.Select(c => (c.Name, c.ParsedType)).ToList();
@@ -63,10 +69,32 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _seen = new bool[_columns.Length];
         _convert = ConvertCell;
         _pathOf = c => _columns[c].Path ?? _columns[c].Name;
-        for (var i = 0; i < _columns.Length; i++)
+        _extraColumns = _sequenceColumn >= 0 ? [_sequenceColumn, _deleteColumn] : [_deleteColumn];
+        _defaultShape = options.Columns.Count > 0 ? Shape(options.Columns) : null;
+        _tableShapes = options.Tables.ToDictionary(t => t.Key, t => Shape(t.Value));
+        _rows.Routes = _routes;
+    }
+
+    /// <summary>A table's columns: the field tree that reads them, and their indexes in the union schema.</summary>
+    private sealed record TableShape(FieldTree Tree, int[] Columns);
+
+    private TableShape Shape(List<ColumnOptions> declared)
+    {
+        var tree = new FieldTree();
+        var indexes = declared.Select(c => Array.FindIndex(_columns, u => u.Name == c.Name)).ToArray();
+        foreach (var c in indexes)
         {
-            if (_columns[i].Meta == MetadataField.None) _image.Add((_columns[i].Path ?? _columns[i].Name).Split('.')).Columns.Add(i);
+            if (_columns[c].Meta == MetadataField.None) tree.Add((_columns[c].Path ?? _columns[c].Name).Split('.')).Columns.Add(c);
         }
+        return new TableShape(tree, indexes);
+    }
+
+    /// <summary>The route of a source table's rows, made on first sight: its columns plus sequence and delete sign.</summary>
+    private int RouteOf(string table, TableShape shape)
+    {
+        if (_routeIndex.TryGetValue(table, out var index)) return index;
+        _routes.Add(new RowRoute(table, [.. shape.Columns, .. _extraColumns]));
+        return _routeIndex[table] = _routes.Count - 1;
     }
 
     public RowSchema Schema { get; }
@@ -197,16 +225,27 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
         JsonSpan source, JsonSpan tsMs, bool delete)
     {
+        var record = batch.Records[index];
+        var shape = _defaultShape;
+        var route = -1;
+        if (_tableShapes.Count > 0)
+        {
+            var table = SourceTable(envelope, source, record.Topic);
+            if (!_tableShapes.TryGetValue(table, out var listed) && shape == null)
+                return $"no columns are declared for source table '{table}' (add it under 'tables', or declare default 'columns')";
+            shape = listed ?? shape;
+            route = RouteOf(table, shape!);
+        }
         var row = _rows.AddRow(index);
+        if (route >= 0) _rows.SetRoute(row, route);
         Array.Clear(_seen);
         var reader = new Utf8JsonReader(image);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
         _row = row;
         _rowFieldSchemas = rowSchema == null ? null : FieldSchemas(rowSchema);
-        var error = _image.Walk(image, ref reader, _convert, _seen, _pathOf, null, out _, out _);
+        var error = shape!.Tree.Walk(image, ref reader, _convert, _seen, _pathOf, null, out _, out _);
         if (error != null) return error;
-        var record = batch.Records[index];
-        for (var c = 0; c < _columns.Length; c++)
+        foreach (var c in shape.Columns)
         {
             var column = _columns[c];
             if (column.Meta != MetadataField.None)
@@ -227,6 +266,20 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             _rows.Columns[_sequenceColumn].SetLong(row, sequence);
         }
         return null;
+    }
+
+    /// <summary>The source table of an event: Debezium's <c>source.table</c>, else the topic's last part
+    /// (<c>dbserver1.inventory.orders</c> gives <c>orders</c>), as flattened events carry no source.</summary>
+    private static string SourceTable(ReadOnlySpan<byte> envelope, JsonSpan source, string topic)
+    {
+        if (source.HasValue)
+        {
+            var sourceJson = source.Of(envelope);
+            Span<JsonSpan> table = stackalloc JsonSpan[1];
+            JsonObjectScan.Scan(sourceJson, TableName, table);
+            if (JsonObjectScan.Text(sourceJson, table[0]) is { Length: > 0 } name) return name;
+        }
+        return topic[(topic.LastIndexOf('.') + 1)..];
     }
 
     /// <summary>Each column's field schema in a row schema (null for nested paths), worked out once per schema.</summary>

@@ -146,4 +146,44 @@ public sealed class DebeziumTransformTests
         Assert.Contains("unknown Debezium operation 'x'", r.Errors[1].Reason);
         Assert.Contains("not valid JSON", r.Errors[2].Reason);
     }
+
+    [Fact]
+    public void Events_of_many_tables_become_rows_of_their_own_table_with_only_its_columns()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions
+        {
+            Tables = new Dictionary<string, List<ColumnOptions>>
+            {
+                ["devices"] = [new ColumnOptions { Name = "id", Required = true }, new ColumnOptions { Name = "location" }],
+                ["orders"] = [new ColumnOptions { Name = "id", Required = true }, new ColumnOptions { Name = "amount", Type = "decimal(10,2)" }],
+            },
+        }, NullLogger.Instance);
+        var r = TransformRunner.Run([transform],
+            """{"op":"c","before":null,"after":{"id":"D1","location":"A","amount":9},"source":{"table":"devices"}}""",
+            """{"op":"c","before":null,"after":{"id":"O1","amount":"12.5"},"source":{"table":"orders"}}""",
+            """{"op":"d","before":{"id":"O1","amount":"12.5"},"after":null,"source":{"table":"orders"}}""",
+            """{"op":"c","before":null,"after":{"id":"X"},"source":{"table":"unlisted"}}""");
+        Assert.Equal(
+        [
+            """{"id":"D1","location":"A","__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"O1","amount":12.50,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":"O1","amount":12.50,"__DORIS_DELETE_SIGN__":1}""",
+        ], r.Rows);
+        var rows = r.Batch.Rows!;
+        Assert.Equal(["devices", "orders", "orders"], Enumerable.Range(0, rows.Count).Select(i => rows.RouteOf(i)!.Name));
+        Assert.Contains("no columns are declared for source table 'unlisted'", Assert.Single(r.Errors).Reason);
+    }
+
+    [Fact]
+    public void Flattened_events_take_their_table_from_the_topic()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions
+        {
+            Tables = new Dictionary<string, List<ColumnOptions>> { ["devices"] = [new ColumnOptions { Name = "id" }] },
+        }, NullLogger.Instance);
+        // TransformRunner's records come from the topic "devices".
+        var r = TransformRunner.Run([transform], """{"id":"a","__op":"u","__deleted":"false"}""");
+        Assert.Equal(["""{"id":"a","__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+        Assert.Equal("devices", r.Batch.Rows!.RouteOf(0)!.Name);
+    }
 }
