@@ -60,11 +60,15 @@ public sealed class Cli_BrokenPipelineFile
     }
 
     [Fact]
-    public async Task Validate_accepts_the_example_and_says_so()
+    public async Task Validate_accepts_every_example_and_says_so()
     {
-        var (exit, stdout, stderr) = await Kpipe("validate", Path.Combine(AppContext.BaseDirectory, "examples", "kafka_to_kafka.yaml"));
+        var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "examples"), "*.yaml", SearchOption.AllDirectories);
+        Assert.True(examples.Length >= 7, $"{examples.Length} examples found");
+        var (exit, stdout, stderr) = await Kpipe(["validate", .. examples]);
         Assert.True(exit == ExitCodes.Ok, stderr);
         Assert.Contains("ok: pipeline 'kafka-to-kafka'", stdout);
+        Assert.Contains("ok: pipeline 'inventory-cdc': 1 transform(s), 1 sink(s)", stdout);
+        Assert.Equal(examples.Length, stdout.Split('\n').Count(l => l.StartsWith("ok: ", StringComparison.Ordinal)));
     }
 
     [Fact]
