@@ -19,7 +19,7 @@ internal static class DemoCommand
 
     public static Command Create(TextWriter output, TextWriter error, Option<LogLevel> logLevel)
     {
-        var command = new Command("demo", "Run the seed's pipelines (Kafka->Kafka, Kafka->Doris, Kafka list->Doris) on an embedded Kafka and a Doris emulator, and print what arrived.");
+        var command = new Command("demo", "Run the seed's pipelines (Kafka->Kafka, Kafka->Doris, Kafka list->Doris, CDC->Doris) on an embedded Kafka and a Doris emulator, and print what arrived.");
         command.SetAction(async (parse, cancel) =>
         {
             using var loggers = Logging.Create(parse.GetValue(logLevel) is var l && l == LogLevel.Information ? LogLevel.Warning : l);
@@ -37,6 +37,7 @@ internal static class DemoCommand
             [
                 "CREATE TABLE demo.devices (device_id VARCHAR(32) NOT NULL, device_name VARCHAR(128), manufacturer VARCHAR(128), model VARCHAR(64), description VARCHAR(256), location VARCHAR(128)) DUPLICATE KEY(device_id)",
                 "CREATE TABLE demo.device_readings (id VARCHAR(32) NOT NULL, device_name VARCHAR(128), `timestamp` DATETIME(6), manufacturer VARCHAR(128), model VARCHAR(64), description VARCHAR(256), location VARCHAR(128), battery_voltage DOUBLE) DUPLICATE KEY(id)",
+                "CREATE TABLE demo.devices_current (id VARCHAR(32) NOT NULL, device_name VARCHAR(128), `timestamp` DATETIME(6), manufacturer VARCHAR(128), model VARCHAR(64), description VARCHAR(256), location VARCHAR(128), battery_voltage DOUBLE, _seq BIGINT) UNIQUE KEY(id) PROPERTIES (\"function_column.sequence_col\" = \"_seq\")",
             ],
         }, cancel);
         output.WriteLine($"Embedded Kafka at {kafka.BootstrapServers}; Doris emulator FE at {doris.FeUrl}.");
@@ -60,7 +61,7 @@ internal static class DemoCommand
         output.WriteLine();
         output.WriteLine($"== 1. Kafka To Kafka: {Messages} device messages, source_topic -> sink_topic (4 partitions each)");
         await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "source_topic", SampleDevices(Messages), cancellationToken: cancel);
-        var pipeline = await RunUntil("kafka_to_kafka.yaml", env, loggers, output, cancel, () => Count(kafka, "sink_topic") >= Messages);
+        var pipeline = await RunUntil("kafka_to_kafka.yaml", env, loggers, output, cancel, _ => Count(kafka, "sink_topic") >= Messages);
 
         var copied = KafkaTestClient.ReadAll(kafka.BootstrapServers, "sink_topic", TimeSpan.FromSeconds(20), Messages);
         output.WriteLine($"sink_topic now holds {copied.Count} messages:");
@@ -86,6 +87,7 @@ internal static class DemoCommand
                  {
                      (2, "Kafka To Doris: one message, one row", "kafka_to_doris.yaml", "devices", "kafka_to_doris.input.jsonl", "devices", 1),
                      (3, "Kafka List To Doris: the payload array exploded, renamed and cast", "kafka_list_to_doris.yaml", "device_lists", "kafka_list_to_doris.input.jsonl", "device_readings", 1),
+                     (4, "Kafka Cdc To Doris: FD2023 created, updated and deleted, FD2024 created, onto a Unique Key table", "kafka_cdc_to_doris.yaml", "dbserver1.inventory.devices", "kafka_cdc_to_doris.events.jsonl", "devices_current", 1),
                  })
         {
             output.WriteLine();
@@ -94,8 +96,11 @@ internal static class DemoCommand
             var messages = File.ReadAllLines(ExampleFile(input)).Where(l => l.Trim().Length > 0)
                 .Select(l => new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(l) }).ToList();
             await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, topic, messages, cancellationToken: cancel);
-            output.WriteLine($"Produced the seed's sample message to {topic}: {Encoding.UTF8.GetString(messages[0].Value!)}");
-            await RunUntil(file, env, loggers, output, cancel, () => doris.Rows("demo", table).Count >= expected);
+            output.WriteLine(messages.Count == 1
+                ? $"Produced the seed's sample message to {topic}: {Encoding.UTF8.GetString(messages[0].Value!)}"
+                : $"Produced {messages.Count} change events to {topic} (examples/{input}).");
+            await RunUntil(file, env, loggers, output, cancel, p => doris.Rows("demo", table).Count >= expected
+                && KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, p.Source.GroupId ?? $"kpipe-{p.Name}", topic).Values.Sum() >= messages.Count);
             output.WriteLine($"Doris table demo.{table}:");
             output.WriteLine(doris.FormatTable("demo", table));
             if (doris.Rows("demo", table).Count >= expected) continue;
@@ -106,7 +111,7 @@ internal static class DemoCommand
     }
 
     /// <summary>Runs an example pipeline until the condition holds (or 60 s pass), then stops it like SIGTERM.</summary>
-    private static async Task<PipelineOptions> RunUntil(string file, Func<string, string?> env, ILoggerFactory loggers, TextWriter output, CancellationToken cancel, Func<bool> done)
+    private static async Task<PipelineOptions> RunUntil(string file, Func<string, string?> env, ILoggerFactory loggers, TextWriter output, CancellationToken cancel, Func<PipelineOptions, bool> done)
     {
         var pipeline = PipelineLoader.Load(ExampleFile(file), env);
         // A demo shows a handful of rows: load them at once instead of after the production default of 5 s.
@@ -115,7 +120,7 @@ internal static class DemoCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var run = PipelineHost.RunAsync(pipeline, loggers, Stream.Null, stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!done() && DateTime.UtcNow < deadline && !run.IsCompleted)
+        while (!done(pipeline) && DateTime.UtcNow < deadline && !run.IsCompleted)
             await Task.Delay(200, cancel);
         await stop.CancelAsync();
         var metrics = await run;
