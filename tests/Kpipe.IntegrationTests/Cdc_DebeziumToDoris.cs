@@ -57,12 +57,8 @@ public sealed class Cdc_DebeziumToDoris
         Value = value == null ? null : Encoding.UTF8.GetBytes(value),
     };
 
-    private static async Task WaitCommitted(EmbeddedKafka kafka, string group, string topic, long count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, group, topic).Values.Sum() < count && DateTime.UtcNow < deadline)
-            await Task.Delay(200);
-    }
+    private static Task WaitCommitted(EmbeddedKafka kafka, string group, string topic, long count) =>
+        PipelineHarness.WaitForCommitted(kafka.BootstrapServers, group, topic, count, TimeSpan.FromSeconds(120));
 
     [Fact]
     public async Task An_insert_lands_an_update_overlays_a_delete_removes_and_a_tombstone_changes_nothing()

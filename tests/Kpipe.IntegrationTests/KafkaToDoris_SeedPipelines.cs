@@ -136,9 +136,7 @@ public sealed class KafkaToDoris_SeedPipelines
         }));
         var run = PipelineHarness.Start(pipeline);
         await WaitForRows(doris, "demo", "devices", count);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, "kpipe-faults", "devices").Values.Sum() < count && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
+        await PipelineHarness.WaitForCommitted(kafka.BootstrapServers, "kpipe-faults", "devices", count, TimeSpan.FromSeconds(30));
         var metrics = await run.StopAsync();
 
         var ns = doris.Rows("demo", "devices").Select(r => Convert.ToInt64(r["n"])).Order().ToList();
@@ -176,9 +174,7 @@ public sealed class KafkaToDoris_SeedPipelines
             """, "rejects.yaml");
         await Produce(kafka, "devices", """{"device_id":"ok1","n":1}""", """{"device_id":"much-too-long-for-varchar-8","n":2}""", """{"device_id":"ok3","n":3}""");
         var run = PipelineHarness.Start(pipeline);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, "kpipe-rejects", "devices").Values.Sum() < 3 && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
+        await PipelineHarness.WaitForCommitted(kafka.BootstrapServers, "kpipe-rejects", "devices", 3, TimeSpan.FromSeconds(60));
         var metrics = await run.StopAsync();
 
         // Doris failed the load (max_filter_ratio 0); the records of that load were skipped and counted, and the

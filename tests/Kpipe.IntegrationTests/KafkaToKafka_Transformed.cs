@@ -45,9 +45,7 @@ public sealed class KafkaToKafka_Transformed
             new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes("""{"payload":[{"device_id":"C","battery_voltage":14,"timestamp":"2024-07-19T12:00:00+02:00"}]}""") },
         ]);
         var run = PipelineHarness.Start(pipeline);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (KafkaTestClient.GetCommittedOffsets(kafka.BootstrapServers, "kpipe-transformed", "lists").Values.Sum() < 3 && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
+        await PipelineHarness.WaitForCommitted(kafka.BootstrapServers, "kpipe-transformed", "lists", 3, TimeSpan.FromSeconds(60));
         var metrics = await run.StopAsync();
 
         var messages = KafkaTestClient.ReadAll(kafka.BootstrapServers, "readings", TimeSpan.FromSeconds(20))

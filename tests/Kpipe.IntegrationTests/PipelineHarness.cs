@@ -71,6 +71,15 @@ internal sealed class PipelineHarness
             await System.Threading.Tasks.Task.Delay(200);
     }
 
+    /// <summary>Waits until the group has committed <paramref name="count"/> offsets in the topic (or the timeout
+    /// passes): every record up to there was handled by the sinks.</summary>
+    public static async Task WaitForCommitted(string bootstrap, string group, string topic, long count, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (KafkaTestClient.GetCommittedOffsets(bootstrap, group, topic).Values.Sum() < count && clock.Elapsed < timeout)
+            await System.Threading.Tasks.Task.Delay(100);
+    }
+
     public static long Count(string bootstrap, string topic) =>
         KafkaTestClient.GetWatermarks(bootstrap, topic).Values.Sum(w => w.High - w.Low);
 

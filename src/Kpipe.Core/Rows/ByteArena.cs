@@ -4,8 +4,7 @@ namespace Kpipe.Rows;
 
 /// <summary>
 /// One growing buffer holding the text values of a row batch, so string columns cost no string object
-/// and no allocation per value. Rented from the shared pool and returned on <see cref="Reset"/>'s owner's
-/// dispose.
+/// and no allocation per value. Rented from the shared pool and returned on dispose.
 /// </summary>
 public sealed class ByteArena : IDisposable
 {
@@ -13,8 +12,6 @@ public sealed class ByteArena : IDisposable
     private int _used;
 
     public ByteArena(int initialSize = 64 * 1024) => _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
-
-    public int Used => _used;
 
     /// <summary>Room for <paramref name="size"/> more bytes; write into it, then <see cref="Commit"/>.</summary>
     public Span<byte> Reserve(int size)

@@ -31,6 +31,10 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly List<RowRoute> _routes = [];
     private readonly Dictionary<string, int> _routeIndex = [];
     private readonly int[] _extraColumns;
+    private byte[] _lastTableJson = [];
+    private string _lastTable = "";
+    private string? _lastTopic;
+    private string _lastTopicTable = "";
     private readonly RowBatch _rows;
     private readonly RowBatch _defaults;
     private readonly bool[] _seen;
@@ -270,16 +274,31 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     /// <summary>The source table of an event: Debezium's <c>source.table</c>, else the topic's last part
     /// (<c>dbserver1.inventory.orders</c> gives <c>orders</c>), as flattened events carry no source.</summary>
-    private static string SourceTable(ReadOnlySpan<byte> envelope, JsonSpan source, string topic)
+    private string SourceTable(ReadOnlySpan<byte> envelope, JsonSpan source, string topic)
     {
         if (source.HasValue)
         {
             var sourceJson = source.Of(envelope);
             Span<JsonSpan> table = stackalloc JsonSpan[1];
             JsonObjectScan.Scan(sourceJson, TableName, table);
-            if (JsonObjectScan.Text(sourceJson, table[0]) is { Length: > 0 } name) return name;
+            if (table[0].Kind == JsonTokenType.String)
+            {
+                // Consecutive events mostly share a table: reuse its name rather than decode a string per event.
+                var raw = table[0].Of(sourceJson);
+                if (!raw.SequenceEqual(_lastTableJson))
+                {
+                    _lastTableJson = raw.ToArray();
+                    _lastTable = JsonObjectScan.Text(sourceJson, table[0])!;
+                }
+                if (_lastTable.Length > 0) return _lastTable;
+            }
         }
-        return topic[(topic.LastIndexOf('.') + 1)..];
+        if (!ReferenceEquals(topic, _lastTopic))
+        {
+            _lastTopic = topic;
+            _lastTopicTable = topic[(topic.LastIndexOf('.') + 1)..];
+        }
+        return _lastTopicTable;
     }
 
     /// <summary>Each column's field schema in a row schema (null for nested paths), worked out once per schema.</summary>
