@@ -28,12 +28,7 @@ public class SelectExplodeBenchmark
     public void Setup()
     {
         _values = Enumerable.Range(0, Messages).Select(i => Encoding.UTF8.GetBytes(Message(i))).ToArray();
-        var records = _values.Select((v, i) => new ConsumeResult<byte[]?, byte[]?>
-        {
-            TopicPartitionOffset = new TopicPartitionOffset("t", 0, i),
-            Message = new Message<byte[]?, byte[]?> { Value = v },
-        }).ToList();
-        _batch = new RecordBatch(1, records, 0);
+        _batch = ManagedBatch.Create(1, _values.Select((v, i) => new ManagedRecord("t", 0, i, null, v)).ToList());
         _errors = new RecordErrorHandler(ErrorPolicy.Fail, new PipelineMetrics(), NullLogger.Instance);
         _select = new SelectTransform(new SelectOptions
         {

@@ -60,29 +60,21 @@ internal static class TestCommand
         }
         var failures = 0;
         var metrics = new PipelineMetrics();
-        var errors = new RecordErrorHandler(ErrorPolicy.Skip, metrics, NullLogger.Instance, (record, reason) =>
+        var errors = new RecordErrorHandler(ErrorPolicy.Skip, metrics, NullLogger.Instance, (batch, index, reason) =>
         {
             failures++;
-            error.WriteLine($"line {record.Offset.Value}: {reason}");
+            error.WriteLine($"line {batch.Offset(index)}: {reason}");
         });
         var topic = pipeline.Source.Topics.FirstOrDefault() ?? "input";
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
+        var records = new List<ManagedRecord>();
         var lineNumber = 0;
         while (input.ReadLine() is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            records.Add(new ConsumeResult<byte[]?, byte[]?>
-            {
-                TopicPartitionOffset = new TopicPartitionOffset(topic, 0, lineNumber),
-                Message = new Message<byte[]?, byte[]?>
-                {
-                    Value = Encoding.UTF8.GetBytes(line),
-                    Timestamp = new Timestamp(DateTime.UtcNow),
-                },
-            });
+            records.Add(new ManagedRecord(topic, 0, lineNumber, null, Encoding.UTF8.GetBytes(line), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         }
-        var batch = new RecordBatch(1, records, 0);
+        var batch = ManagedBatch.Create(1, records);
         foreach (var t in transforms) t.Apply(batch, errors);
         var lines = RowText.Render(batch);
         if (table && batch.Rows != null) TableRenderer.Write(output, batch.Rows.Schema.Names, lines);

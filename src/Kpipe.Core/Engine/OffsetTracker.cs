@@ -14,19 +14,15 @@ internal sealed class OffsetTracker
     private readonly Dictionary<TopicPartition, Queue<(RecordBatch Batch, long LastOffset)>> _pending = [];
     private readonly Dictionary<TopicPartition, long> _committable = [];
 
-    /// <summary>Signalled whenever a batch completes, for waits on drain.</summary>
-    public event Action? Progress;
-
     public void Add(RecordBatch batch)
     {
-        var last = new Dictionary<TopicPartition, long>();
-        foreach (var r in batch.Records) last[r.TopicPartition] = r.Offset.Value;
         lock (_gate)
         {
-            foreach (var (tp, offset) in last)
+            for (var s = 0; s < batch.PartitionCount; s++)
             {
+                var tp = batch.PartitionAt(s);
                 if (!_pending.TryGetValue(tp, out var queue)) _pending[tp] = queue = new Queue<(RecordBatch, long)>();
-                queue.Enqueue((batch, offset));
+                queue.Enqueue((batch, batch.LastOffsetAt(s)));
             }
         }
     }
@@ -42,7 +38,6 @@ internal sealed class OffsetTracker
                     _committable[tp] = queue.Dequeue().LastOffset + 1;
             }
         }
-        Progress?.Invoke();
     }
 
     /// <summary>Offsets that became committable since the last call, for the given partitions (all when null).</summary>

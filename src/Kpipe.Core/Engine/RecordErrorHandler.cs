@@ -7,7 +7,7 @@ public sealed class RecordErrorException(string message) : Exception(message);
 
 /// <summary>Applies the pipeline's error policy to record errors, counting each record once.</summary>
 public sealed class RecordErrorHandler(ErrorPolicy policy, PipelineMetrics metrics, ILogger logger,
-    Action<Confluent.Kafka.ConsumeResult<byte[]?, byte[]?>, string>? onSkipped = null)
+    Action<RecordBatch, int, string>? onSkipped = null)
 {
     /// <summary>
     /// Reports that the record at <paramref name="index"/> cannot be processed. Under <c>skip</c> it is
@@ -16,14 +16,13 @@ public sealed class RecordErrorHandler(ErrorPolicy policy, PipelineMetrics metri
     /// </summary>
     public void Report(RecordBatch batch, int index, string reason)
     {
-        var r = batch.Records[index];
-        var where = $"{r.Topic}[{r.Partition.Value}]@{r.Offset.Value}";
+        var where = batch.Where(index);
         if (policy == ErrorPolicy.Fail)
             throw new RecordErrorException($"record {where}: {reason} (errors.policy is 'fail'; use 'skip' to go on past bad records)");
         if (batch.TryDrop(index))
         {
             metrics.Skipped();
-            if (onSkipped != null) onSkipped(r, reason);
+            if (onSkipped != null) onSkipped(batch, index, reason);
             else logger.LogWarning("Skipped record {Where}: {Reason}", where, reason);
         }
     }

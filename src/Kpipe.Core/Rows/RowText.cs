@@ -15,8 +15,8 @@ public static class RowText
         var result = new List<(string, string[])>();
         if (batch.Rows is not { } rows)
         {
-            for (var i = 0; i < batch.Records.Count; i++)
-                if (!batch.IsDropped(i)) result.Add((Encoding.UTF8.GetString(batch.Records[i].Message.Value ?? []), []));
+            for (var i = 0; i < batch.Count; i++)
+                if (!batch.IsDropped(i)) result.Add((Encoding.UTF8.GetString(batch.Value(i)), []));
             return result;
         }
         var buffer = new ArrayBufferWriter<byte>();

@@ -9,11 +9,7 @@ public sealed class OffsetTrackerTests
     private static readonly TopicPartition P1 = new("t", 1);
 
     private static RecordBatch Batch(long id, params (TopicPartition Tp, long Offset)[] records) =>
-        new(id, records.Select(r => new ConsumeResult<byte[]?, byte[]?>
-        {
-            TopicPartitionOffset = new TopicPartitionOffset(r.Tp, r.Offset),
-            Message = new Message<byte[]?, byte[]?>(),
-        }).ToList(), 0);
+        ManagedBatch.Create(id, records.Select(r => new ManagedRecord(r.Tp.Topic, r.Tp.Partition.Value, r.Offset, null, null)).ToList());
 
     private static Dictionary<TopicPartition, long> Take(OffsetTracker t, IReadOnlyCollection<TopicPartition>? only = null) =>
         t.TakeCommittable(only).ToDictionary(o => o.TopicPartition, o => o.Offset.Value);

@@ -1,5 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
 using Kpipe.Engine;
 using Kpipe.Rows;
 using Kpipe.Transforms;
@@ -20,19 +19,13 @@ internal static class TransformRunner
 
     public static Result RunWithKeys(IReadOnlyList<ITransform> transforms, (string? Key, string? Value)[] messages)
     {
-        var records = messages.Select((m, i) => new ConsumeResult<byte[]?, byte[]?>
-        {
-            TopicPartitionOffset = new TopicPartitionOffset("devices", 3, 100 + i),
-            Message = new Message<byte[]?, byte[]?>
-            {
-                Key = m.Key == null ? null : Encoding.UTF8.GetBytes(m.Key),
-                Value = m.Value == null ? null : Encoding.UTF8.GetBytes(m.Value),
-                Timestamp = new Timestamp(1721383200000 + i, TimestampType.CreateTime),
-            },
-        }).ToList();
-        var batch = new RecordBatch(1, records, 0);
+        var records = messages.Select((m, i) => new ManagedRecord("devices", 3, 100 + i,
+            m.Key == null ? null : Encoding.UTF8.GetBytes(m.Key),
+            m.Value == null ? null : Encoding.UTF8.GetBytes(m.Value),
+            1721383200000 + i)).ToList();
+        var batch = ManagedBatch.Create(1, records);
         var errors = new List<(long, string)>();
-        var handler = new RecordErrorHandler(ErrorPolicy.Skip, new PipelineMetrics(), NullLogger.Instance, (r, reason) => errors.Add((r.Offset.Value, reason)));
+        var handler = new RecordErrorHandler(ErrorPolicy.Skip, new PipelineMetrics(), NullLogger.Instance, (b, index, reason) => errors.Add((b.Offset(index), reason)));
         foreach (var t in transforms) t.Apply(batch, handler);
         return new Result(Render(batch), errors, batch);
     }

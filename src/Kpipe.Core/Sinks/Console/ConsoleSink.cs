@@ -42,10 +42,10 @@ public sealed class ConsoleSink : ISink
         }
         else
         {
-            for (var i = 0; i < batch.Records.Count; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
                 if (batch.IsDropped(i) || !Sampled()) continue;
-                WriteLine(batch.Records[i]);
+                WriteLine(batch, i);
             }
         }
         _output.Write(_buffer.WrittenSpan);
@@ -64,32 +64,32 @@ public sealed class ConsoleSink : ISink
         return true;
     }
 
-    private void WriteLine(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record)
+    private void WriteLine(RecordBatch batch, int index)
     {
         _writer.Reset();
         if (_options.Metadata)
         {
             _writer.WriteStartObject();
-            _writer.WriteString("topic", record.Topic);
-            _writer.WriteNumber("partition", record.Partition.Value);
-            _writer.WriteNumber("offset", record.Offset.Value);
-            _writer.WriteNumber("timestamp", record.Message.Timestamp.UnixTimestampMs);
-            WriteBytes("key", record.Message.Key);
-            WriteBytes("value", record.Message.Value);
+            _writer.WriteString("topic", batch.Topic(index));
+            _writer.WriteNumber("partition", batch.Partition(index));
+            _writer.WriteNumber("offset", batch.Offset(index));
+            _writer.WriteNumber("timestamp", batch.TimestampMs(index));
+            WriteBytes("key", batch.HasKey(index), batch.Key(index));
+            WriteBytes("value", batch.HasValue(index), batch.Value(index));
             _writer.WriteEndObject();
         }
         else
         {
-            WriteBytes(null, record.Message.Value);
+            WriteBytes(null, batch.HasValue(index), batch.Value(index));
         }
         _writer.Flush();
         _buffer.Write("\n"u8);
     }
 
-    private void WriteBytes(string? property, byte[]? bytes)
+    private void WriteBytes(string? property, bool present, ReadOnlySpan<byte> bytes)
     {
         if (property != null) _writer.WritePropertyName(property);
-        if (bytes == null) _writer.WriteNullValue();
+        if (!present) _writer.WriteNullValue();
         else if (IsJson(bytes)) _writer.WriteRawValue(bytes, skipInputValidation: true);
         else _writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(bytes));
     }

@@ -123,7 +123,7 @@ public sealed partial class DorisSink : ISink
                 continue;
             }
             var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
-            if (!Append(progress, batch.Records[index], index, _scratch.WrittenSpan, rowColumns, table)) return false;
+            if (!Append(progress, batch, index, _scratch.WrittenSpan, rowColumns, table)) return false;
         }
         return true;
     }
@@ -135,34 +135,33 @@ public sealed partial class DorisSink : ISink
     /// </summary>
     private bool WriteValues(RecordBatch batch, BatchProgress progress)
     {
-        var records = batch.Records;
-        for (var i = 0; i < records.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
             if (batch.IsDropped(i)) continue;
-            if (!IsJsonObject(records[i].Message.Value, out var reason)) _errors.Report(batch, i, reason);
+            if (!IsJsonObject(batch.HasValue(i), batch.Value(i), out var reason)) _errors.Report(batch, i, reason);
         }
-        for (var i = 0; i < records.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
             if (batch.IsDropped(i)) continue;
-            var value = records[i].Message.Value!;
-            ReadOnlySpan<byte> line = value;
+            var line = batch.Value(i);
             if (line.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
             {
-                using var doc = JsonDocument.Parse(value);
+                var reader = new Utf8JsonReader(line);
+                using var doc = JsonDocument.ParseValue(ref reader);
                 _scratch.ResetWrittenCount();
                 _json.Reset(_scratch);
                 doc.WriteTo(_json);
                 _json.Flush();
                 line = _scratch.WrittenSpan;
             }
-            if (!Append(progress, records[i], i, line, null, _table)) return false;
+            if (!Append(progress, batch, i, line, null, _table)) return false;
         }
         return true;
     }
 
-    internal static bool IsJsonObject(byte[]? value, out string reason)
+    internal static bool IsJsonObject(bool present, ReadOnlySpan<byte> value, out string reason)
     {
-        if (value == null)
+        if (!present)
         {
             reason = "the value is null (a tombstone), not a JSON object";
             return false;
@@ -224,13 +223,13 @@ public sealed partial class DorisSink : ISink
 
     /// <summary>Appends one JSON line to the open load of the record's partition, sealing loads that are full.
     /// False when the sink failed (or is closing) while waiting for memory.</summary>
-    private bool Append(BatchProgress progress, ConsumeResult<byte[]?, byte[]?> record, int index, ReadOnlySpan<byte> json, string? columns, DorisTable table)
+    private bool Append(BatchProgress progress, RecordBatch batch, int index, ReadOnlySpan<byte> json, string? columns, DorisTable table)
     {
         var need = json.Length + 1;
         if (!WaitForRoom(need)) return false;
         lock (_gate)
         {
-            var tp = record.TopicPartition;
+            var tp = batch.TopicPartition(index);
             if (!_partitions.TryGetValue((table, tp), out var partition))
                 _partitions[(table, tp)] = partition = new PartitionBuffer(tp, table);
             var load = partition.Open;
@@ -241,7 +240,7 @@ public sealed partial class DorisSink : ISink
             }
             load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunkSize, Environment.TickCount64);
             var rented = load.Body.Append(json) + load.Body.Append("\n"u8);
-            load.AddRow(progress, index, record.Offset.Value);
+            load.AddRow(progress, index, batch.Offset(index));
             if (rented > 0) AddBuffered(rented);
             if (load.Rows >= _options.MaxRows || load.Body.Length >= _maxBytes) Seal(partition);
         }

@@ -1,16 +1,18 @@
-using Confluent.Kafka;
+using System.Runtime.InteropServices;
 using Kpipe.Engine;
+using Kpipe.Kafka.Native;
 
 namespace Kpipe.Sinks.Kafka;
 
 /// <summary>
-/// Counts a batch's outstanding delivery reports. One instance (and one handler delegate) per batch rather
-/// than per record keeps the produce path free of per-record closures.
+/// Counts a batch's outstanding delivery reports. Every message of the batch carries the same opaque (a
+/// GCHandle to this object), so a delivery-report event is settled per run of equal opaques, not per message.
 /// </summary>
 internal sealed class BatchDelivery
 {
     private readonly RecordBatch _batch;
     private readonly ISinkAcknowledger _acknowledger;
+    private GCHandle _handle;
     // Starts at 1 for the producing side itself, so reports arriving while the batch is still being produced
     // cannot bring the count to zero early.
     private int _outstanding = 1;
@@ -20,29 +22,34 @@ internal sealed class BatchDelivery
     {
         _batch = batch;
         _acknowledger = acknowledger;
-        Handler = OnDelivery;
+        _handle = GCHandle.Alloc(this);
     }
 
-    public Action<DeliveryReport<byte[]?, byte[]?>> Handler { get; }
+    /// <summary>The opaque every message of the batch carries.</summary>
+    public nint Opaque => GCHandle.ToIntPtr(_handle);
+
+    public static BatchDelivery FromOpaque(nint opaque) => (BatchDelivery)GCHandle.FromIntPtr(opaque).Target!;
 
     public void Expect() => Interlocked.Increment(ref _outstanding);
 
-    public void Sealed() => Release();
+    /// <summary>A message was not produced after all (a record error): it will get no report.</summary>
+    public void Unexpect() => Release(1);
 
-    private void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+    public void Sealed() => Release(1);
+
+    /// <summary><paramref name="count"/> reports arrived; <paramref name="error"/> is the first failure among them.</summary>
+    public void Delivered(int count, NativeKafkaException? error)
     {
-        if (report.Error.IsError)
-        {
-            if (Interlocked.Exchange(ref _failed, 1) == 0)
-                _acknowledger.Fail(_batch, new KafkaException(report.Error));
-            return;
-        }
-        Release();
+        if (error != null && Interlocked.Exchange(ref _failed, 1) == 0)
+            _acknowledger.Fail(_batch, error);
+        Release(count);
     }
 
-    private void Release()
+    private void Release(int count)
     {
-        if (Interlocked.Decrement(ref _outstanding) == 0 && Volatile.Read(ref _failed) == 0)
-            _acknowledger.Acknowledge(_batch);
+        if (Interlocked.Add(ref _outstanding, -count) != 0) return;
+        // Every report is in: nothing refers to the handle any more.
+        _handle.Free();
+        if (Volatile.Read(ref _failed) == 0) _acknowledger.Acknowledge(_batch);
     }
 }

@@ -1,28 +1,35 @@
-using Confluent.Kafka;
-using Kpipe.Engine;
 using System.Buffers;
 using System.Text.Json;
+using Confluent.Kafka;
+using Kpipe.Engine;
 using Kpipe.Json;
+using Kpipe.Kafka.Native;
 using Kpipe.Rows;
 using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Sinks.Kafka;
 
 /// <summary>
-/// Writes records to a Kafka topic. Every batch is produced asynchronously; it is acknowledged when the
-/// last of its records has a successful delivery report. The idempotent producer retries internally without
-/// duplicating or reordering; a record that still fails (after message.timeout.ms) fails the pipeline.
+/// Writes records to a Kafka topic. Every batch is produced asynchronously, straight from the consumed message
+/// memory (librdkafka copies it into its own batches); the batch is acknowledged when the last of its records
+/// has a successful delivery report. The idempotent producer retries internally without duplicating or
+/// reordering; a record that still fails (after message.timeout.ms) fails the pipeline. Delivery reports are
+/// served by a thread of the sink's own, in librdkafka's event batches.
 /// </summary>
-public sealed partial class KafkaSink : ISink
+public sealed partial class KafkaSink : ISink, IProducerEvents
 {
     private readonly KafkaSinkOptions _options;
-    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly NativeProducer _producer;
+    private readonly nint _topic;
     private readonly JsonPath? _keyField;
     private readonly RecordErrorHandler _errors;
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json;
     private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso);
+    private readonly Thread _poller;
+    private readonly object _roomSignal = new();
+    private volatile bool _stopping;
 
     public KafkaSink(KafkaSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
     {
@@ -32,10 +39,10 @@ public sealed partial class KafkaSink : ISink
         Name = options.Name ?? "kafka";
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _keyField = options.KeyField != null ? new JsonPath(options.KeyField) : null;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(BuildConfig(options, pipelineName))
-            .SetErrorHandler((_, e) => LogProducerError(Name, e.Code, e.Reason))
-            .SetLogHandler((_, m) => { if (m.Level <= SyslogLevel.Warning) LogLibrdkafka(Name, m.Facility, m.Message); })
-            .Build();
+        _producer = new NativeProducer(BuildConfig(options, pipelineName), this);
+        _topic = _producer.Topic(options.Topic);
+        _poller = new Thread(PollLoop) { IsBackground = true, Name = $"kpipe-{Name}-reports" };
+        _poller.Start();
     }
 
     public string Name { get; }
@@ -50,7 +57,7 @@ public sealed partial class KafkaSink : ISink
             LingerMs = 10,
             BatchSize = 1_000_000,
             // The engine bounds memory itself (engine.maxInFlightBytes); the producer queue must not be the
-            // tighter limit, or Produce would throw QueueFull under normal load.
+            // tighter limit, or producing would stall on QueueFull under normal load.
             QueueBufferingMaxMessages = 2_000_000,
             QueueBufferingMaxKbytes = 1_048_576,
             // Delivery reports only need the error; not copying keys and values back saves work per record.
@@ -70,101 +77,132 @@ public sealed partial class KafkaSink : ISink
             return;
         }
         var delivery = new BatchDelivery(batch, acknowledger);
-        var records = batch.Records;
-        for (var i = 0; i < records.Count; i++)
+        try
         {
-            if (batch.IsDropped(i)) continue;
-            var source = records[i];
-            var key = source.Message.Key;
-            if (_keyField != null)
+            for (var i = 0; i < batch.Count; i++)
             {
-                if (!_keyField.TryGetScalar(source.Message.Value, out var extracted))
+                if (batch.IsDropped(i)) continue;
+                if (_keyField != null)
                 {
-                    _errors.Report(batch, i, $"key field '{_keyField.Text}' is missing, null or not a scalar in the value");
-                    continue;
+                    if (!_keyField.TryGetScalar(batch.Value(i), out var extracted))
+                    {
+                        _errors.Report(batch, i, $"key field '{_keyField.Text}' is missing, null or not a scalar in the value");
+                        continue;
+                    }
+                    Send(batch, i, extracted, true, batch.Value(i), batch.HasValue(i), delivery);
                 }
-                key = extracted;
+                else
+                {
+                    Send(batch, i, batch.Key(i), batch.HasKey(i), batch.Value(i), batch.HasValue(i), delivery);
+                }
             }
-            Send(source, key, source.Message.Value, delivery);
         }
-        delivery.Sealed();
+        finally
+        {
+            delivery.Sealed();
+        }
     }
 
     /// <summary>Rows made by transforms are written as JSON objects, one message per row, with the source
     /// record's headers and timestamp; the key comes from <c>keyField</c> (a column) or the source record.</summary>
     private void WriteRows(RecordBatch batch, RowBatch rows, ISinkAcknowledger acknowledger)
     {
-        var delivery = new BatchDelivery(batch, acknowledger);
         var keyColumn = _options.KeyField != null ? rows.Schema.IndexOf(_options.KeyField) : -1;
         if (_options.KeyField != null && keyColumn < 0)
             throw new RecordErrorException($"sink {Name}: keyField '{_options.KeyField}' is not one of the columns the transforms make ({string.Join(", ", rows.Schema.Names)})");
-        for (var r = 0; r < rows.Count; r++)
+        var delivery = new BatchDelivery(batch, acknowledger);
+        try
         {
-            if (rows.IsDropped(r) || batch.IsDropped(rows.SourceIndex(r))) continue;
-            var source = batch.Records[rows.SourceIndex(r)];
-            _buffer.ResetWrittenCount();
-            _json.Reset(_buffer);
-            _rowWriter.WriteRow(_json, rows, r);
-            _json.Flush();
-            byte[]? key = source.Message.Key;
-            if (keyColumn >= 0)
+            for (var r = 0; r < rows.Count; r++)
             {
-                if (rows.Columns[keyColumn].IsNull(r))
+                var index = rows.SourceIndex(r);
+                if (rows.IsDropped(r) || batch.IsDropped(index)) continue;
+                _buffer.ResetWrittenCount();
+                _json.Reset(_buffer);
+                _rowWriter.WriteRow(_json, rows, r);
+                _json.Flush();
+                if (keyColumn < 0)
                 {
-                    _errors.Report(batch, rows.SourceIndex(r), $"key column '{_options.KeyField}' is null");
+                    Send(batch, index, batch.Key(index), batch.HasKey(index), _buffer.WrittenSpan, true, delivery);
                     continue;
                 }
-                key = _rowWriter.CellText(rows.Columns[keyColumn], r);
+                if (rows.Columns[keyColumn].IsNull(r))
+                {
+                    _errors.Report(batch, index, $"key column '{_options.KeyField}' is null");
+                    continue;
+                }
+                Send(batch, index, _rowWriter.CellText(rows.Columns[keyColumn], r), true, _buffer.WrittenSpan, true, delivery);
             }
-            Send(source, key, _buffer.WrittenSpan.ToArray(), delivery);
         }
-        delivery.Sealed();
+        finally
+        {
+            delivery.Sealed();
+        }
     }
 
     /// <summary>Produces one message carrying the source record's headers and timestamp.</summary>
-    private void Send(ConsumeResult<byte[]?, byte[]?> source, byte[]? key, byte[]? value, BatchDelivery delivery)
+    private void Send(RecordBatch batch, int index, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, BatchDelivery delivery)
     {
-        var message = new Message<byte[]?, byte[]?>
-        {
-            Key = key,
-            Value = value,
-            Headers = _options.Headers ? source.Message.Headers : null,
-            Timestamp = new Timestamp(source.Message.Timestamp.UnixTimestampMs, TimestampType.CreateTime),
-        };
+        var partition = _options.Partitioning == KafkaPartitioning.Preserve ? batch.Partition(index) : -1;
+        var headers = _options.Headers ? batch.Headers(index) : 0;
+        var timestamp = Math.Max(0, batch.TimestampMs(index));
         delivery.Expect();
-        Produce(_options.Partitioning == KafkaPartitioning.Preserve
-            ? new TopicPartition(_options.Topic, source.Partition)
-            : new TopicPartition(_options.Topic, Partition.Any), message, delivery.Handler);
-    }
-
-    private void Produce(TopicPartition target, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> handler)
-    {
-        while (true)
+        try
         {
-            try
+            while (_producer.Produce(_topic, partition, key, hasKey, value, hasValue, timestamp, headers, delivery.Opaque) == ErrorCode.Local_QueueFull)
             {
-                _producer.Produce(target, message, handler);
-                return;
+                // The local queue drains as the brokers acknowledge and the report thread serves them; wait for it
+                // rather than failing.
+                lock (_roomSignal) Monitor.Wait(_roomSignal, 50);
+                ObjectDisposedException.ThrowIf(_stopping, this);
             }
-            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                // The local queue drains as the brokers acknowledge; wait for it rather than failing.
-                _producer.Poll(TimeSpan.FromMilliseconds(50));
-            }
+        }
+        catch
+        {
+            delivery.Unexpect();
+            throw;
         }
     }
 
-    public Task FlushAsync(CancellationToken cancellationToken)
+    private void PollLoop()
     {
-        // Linger is 10 ms: records leave on their own almost at once. Serving delivery reports is all that
-        // helps here; waiting for the acknowledgements is the engine's job.
-        _producer.Poll(TimeSpan.Zero);
-        return Task.CompletedTask;
+        // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
+        while (!_stopping) _producer.Poll(100);
     }
+
+    void IProducerEvents.OnDelivered(ReadOnlySpan<DeliveryReport> reports)
+    {
+        var i = 0;
+        while (i < reports.Length)
+        {
+            var opaque = reports[i].Opaque;
+            NativeKafkaException? error = null;
+            var start = i;
+            for (; i < reports.Length && reports[i].Opaque == opaque; i++)
+                if (reports[i].Error != ErrorCode.NoError && error == null)
+                    error = new NativeKafkaException(reports[i].Error,
+                        $"Kafka sink {Name}: delivery to {_options.Topic} [{reports[i].Partition}] failed: {reports[i].Error}");
+            BatchDelivery.FromOpaque(opaque).Delivered(i - start, error);
+        }
+        lock (_roomSignal) Monitor.PulseAll(_roomSignal);
+    }
+
+    void IProducerEvents.OnError(ErrorCode code, string reason, bool isFatal) => LogProducerError(Name, code, reason);
+
+    void IProducerEvents.OnLog(int syslogLevel, string facility, string message)
+    {
+        if (syslogLevel <= 4) LogLibrdkafka(Name, facility, message);
+    }
+
+    // Linger is 10 ms and a thread serves delivery reports: records leave and settle on their own. Waiting for
+    // the acknowledgements is the engine's job.
+    public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync()
     {
-        _producer.Flush(TimeSpan.FromSeconds(10));
+        _stopping = true;
+        _poller.Join();
+        _producer.Flush(10_000);
         _producer.Dispose();
         _json.Dispose();
         return ValueTask.CompletedTask;

@@ -6,18 +6,21 @@ namespace Kpipe.Sources.Kafka;
 /// start at the timestamp; the others resume where the group left off.</summary>
 internal static class StartPositions
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public static IEnumerable<TopicPartitionOffset> ForTimestamp(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, DateTimeOffset start)
+    /// <remarks>committed answers the group's committed offsets of the partitions (Offset.Unset when none);
+    /// offsetsForTimes the first offset at or after each timestamp (Offset.End when none).</remarks>
+    public static IEnumerable<TopicPartitionOffset> ForTimestamp(
+        Func<IReadOnlyList<TopicPartition>, IReadOnlyList<TopicPartitionOffset>> committed,
+        Func<IReadOnlyList<TopicPartitionTimestamp>, IReadOnlyList<TopicPartitionOffset>> offsetsForTimes,
+        IReadOnlyList<TopicPartition> partitions, DateTimeOffset start)
     {
-        var committed = consumer.Committed(partitions, Timeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
-        var fresh = partitions.Where(tp => !committed.TryGetValue(tp, out var o) || o == Offset.Unset).ToList();
+        var known = committed(partitions).ToDictionary(c => c.TopicPartition, c => c.Offset);
+        var fresh = partitions.Where(tp => !known.TryGetValue(tp, out var o) || o == Offset.Unset).ToList();
         var byTime = fresh.Count == 0
             ? []
-            : consumer.OffsetsForTimes(fresh.Select(tp => new TopicPartitionTimestamp(tp, new Timestamp(start))), Timeout)
+            : offsetsForTimes([.. fresh.Select(tp => new TopicPartitionTimestamp(tp, new Timestamp(start)))])
                 .ToDictionary(t => t.TopicPartition, t => t.Offset);
         return partitions.Select(tp => byTime.TryGetValue(tp, out var o)
-            // No record at or after the instant: OffsetsForTimes answers End, i.e. start with new records.
+            // No record at or after the instant: the lookup answers End, i.e. start with new records.
             ? new TopicPartitionOffset(tp, o)
             : new TopicPartitionOffset(tp, Offset.Unset));
     }

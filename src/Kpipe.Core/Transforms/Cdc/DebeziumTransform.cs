@@ -109,7 +109,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     public void Apply(RecordBatch batch, RecordErrorHandler errors)
     {
         _rows.Clear();
-        for (var i = 0; i < batch.Records.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
             if (batch.IsDropped(i)) continue;
             var firstRow = _rows.Count;
@@ -135,9 +135,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     private string? Decode(RecordBatch batch, int index)
     {
-        var record = batch.Records[index];
-        var value = record.Message.Value;
-        if (value == null || value.Length == 0 || value.AsSpan().Trim(" \t\r\n"u8).SequenceEqual("null"u8))
+        var value = batch.Value(index);
+        if (value.IsEmpty || value.Trim(" \t\r\n"u8).SequenceEqual("null"u8))
         {
             Interlocked.Increment(ref _tombstones);
             return null;
@@ -201,13 +200,13 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
                 if (!_options.Deletes) return null;
                 if (image.HasValue) return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: true);
                 // No before image (PostgreSQL without REPLICA IDENTITY FULL sends only the key): the Kafka key holds it.
-                var key = record.Message.Key;
-                if (key == null || key.Length == 0) return "a delete without a before image and without a key";
+                var key = batch.Key(index);
+                if (key.IsEmpty) return "a delete without a before image and without a key";
                 return AddRow(batch, index, envelope, KeyImage(key, out var keySchema), keySchema ?? rowSchema, source, tsMs, delete: true);
             case 't':
                 if (_options.Truncate == TruncatePolicy.Fail)
-                    throw new RecordErrorException($"record {record.Topic}[{record.Partition.Value}]@{record.Offset.Value}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
-                LogTruncateIgnored(record.Topic, record.Partition.Value, record.Offset.Value);
+                    throw new RecordErrorException($"record {batch.Where(index)}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
+                LogTruncateIgnored(batch.Topic(index), batch.Partition(index), batch.Offset(index));
                 return null;
             case '\0':
                 Interlocked.Increment(ref _tombstones);
@@ -217,7 +216,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         }
     }
 
-    private ReadOnlySpan<byte> KeyImage(byte[] key, out ConnectFieldSchema? schema)
+    private ReadOnlySpan<byte> KeyImage(ReadOnlySpan<byte> key, out ConnectFieldSchema? schema)
     {
         schema = null;
         Span<JsonSpan> spans = stackalloc JsonSpan[KeyNames.Length];
@@ -229,12 +228,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
         JsonSpan source, JsonSpan tsMs, bool delete)
     {
-        var record = batch.Records[index];
         var shape = _defaultShape;
         var route = -1;
         if (_tableShapes.Count > 0)
         {
-            var table = SourceTable(envelope, source, record.Topic);
+            var table = SourceTable(envelope, source, batch.Topic(index));
             if (!_tableShapes.TryGetValue(table, out var listed) && shape == null)
                 return $"no columns are declared for source table '{table}' (add it under 'tables', or declare default 'columns')";
             shape = listed ?? shape;
@@ -254,7 +252,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             var column = _columns[c];
             if (column.Meta != MetadataField.None)
             {
-                MetadataColumns.Set(record, _rows.Columns[c], row, column.Meta);
+                MetadataColumns.Set(batch, index, _rows.Columns[c], row, column.Meta);
                 continue;
             }
             if (_seen[c]) continue;

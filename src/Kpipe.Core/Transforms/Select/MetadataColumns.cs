@@ -1,4 +1,4 @@
-using Confluent.Kafka;
+using Kpipe.Engine;
 using Kpipe.Rows;
 
 namespace Kpipe.Transforms.Select;
@@ -6,24 +6,24 @@ namespace Kpipe.Transforms.Select;
 /// <summary>Fills a column from the Kafka record's metadata (<c>meta:</c> columns).</summary>
 internal static class MetadataColumns
 {
-    public static void Set(ConsumeResult<byte[]?, byte[]?> record, ColumnVector column, int row, MetadataField field)
+    public static void Set(RecordBatch batch, int index, ColumnVector column, int row, MetadataField field)
     {
         switch (field)
         {
             case MetadataField.Topic:
-                column.SetUtf8(row, record.Topic);
+                column.SetUtf8(row, batch.Topic(index));
                 break;
             case MetadataField.Partition:
-                column.SetLong(row, record.Partition.Value);
+                column.SetLong(row, batch.Partition(index));
                 break;
             case MetadataField.Offset:
-                column.SetLong(row, record.Offset.Value);
+                column.SetLong(row, batch.Offset(index));
                 break;
             case MetadataField.Timestamp:
-                column.SetLong(row, record.Message.Timestamp.UnixTimestampMs * 1000);
+                column.SetLong(row, batch.TimestampMs(index) * 1000);
                 break;
             case MetadataField.Key:
-                if (record.Message.Key != null) column.SetBytes(row, record.Message.Key);
+                if (batch.HasKey(index)) column.SetBytes(row, batch.Key(index));
                 break;
         }
     }

@@ -79,7 +79,7 @@ public sealed class SelectTransform : ITransform, IDisposable
     public void Apply(RecordBatch batch, RecordErrorHandler errors)
     {
         _rows.Clear();
-        for (var i = 0; i < batch.Records.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
             if (batch.IsDropped(i)) continue;
             var firstRow = _rows.Count;
@@ -94,9 +94,8 @@ public sealed class SelectTransform : ITransform, IDisposable
     /// <summary>Adds the record's rows; returns the reason when the record cannot be converted.</summary>
     private string? Convert(RecordBatch batch, int index)
     {
-        var record = batch.Records[index];
-        var value = record.Message.Value;
-        if (value == null || value.Length == 0)
+        var value = batch.Value(index);
+        if (value.IsEmpty)
             return "the value is empty (a tombstone?); select needs a JSON object";
         try
         {
@@ -105,9 +104,9 @@ public sealed class SelectTransform : ITransform, IDisposable
                 var row = _rows.AddRow(index);
                 Array.Clear(_seen);
                 var error = ReadObject(value, _root, _rows, row, out _, out _);
-                return error ?? Finish(record, _rows, row, _rootColumns, null);
+                return error ?? Finish(batch, index, _rows, row, _rootColumns, null);
             }
-            return ConvertExploded(record, value, index);
+            return ConvertExploded(batch, value, index);
         }
         catch (JsonException e)
         {
@@ -115,18 +114,18 @@ public sealed class SelectTransform : ITransform, IDisposable
         }
     }
 
-    private string? ConvertExploded(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, byte[] value, int index)
+    private string? ConvertExploded(RecordBatch batch, ReadOnlySpan<byte> value, int index)
     {
         _scratch.Clear();
         var scratchRow = _scratch.AddRow(index);
         Array.Clear(_seen);
         var error = ReadObject(value, _root, _scratch, scratchRow, out var arrayStart, out var arrayEnd);
         if (error != null) return error;
-        error = Finish(record, _scratch, scratchRow, _rootColumns, null);
+        error = Finish(batch, index, _scratch, scratchRow, _rootColumns, null);
         if (error != null) return error;
         if (arrayStart < 0) return null; // missing or null array: no rows
 
-        var reader = new Utf8JsonReader(value.AsSpan(arrayStart, arrayEnd - arrayStart));
+        var reader = new Utf8JsonReader(value.Slice(arrayStart, arrayEnd - arrayStart));
         reader.Read(); // StartArray
         var element = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -136,8 +135,8 @@ public sealed class SelectTransform : ITransform, IDisposable
             var row = _rows.AddRow(index);
             foreach (var c in _sharedColumns) _rows.Columns[c].CopyFrom(_scratch.Columns[c], scratchRow, row);
             Array.Clear(_seen);
-            error = ReadFields(value.AsSpan(arrayStart, arrayEnd - arrayStart), ref reader, _element!, _rows, row, out _, out _);
-            error ??= Finish(record, _rows, row, _elementColumns, element);
+            error = ReadFields(value.Slice(arrayStart, arrayEnd - arrayStart), ref reader, _element!, _rows, row, out _, out _);
+            error ??= Finish(batch, index, _rows, row, _elementColumns, element);
             if (error != null) return error;
             element++;
         }
@@ -164,9 +163,9 @@ public sealed class SelectTransform : ITransform, IDisposable
         ValueConverter.TryWrite(document, ref reader, _target!.Columns[column], _targetRow, _conversions[column], out error);
 
     /// <summary>Fills metadata columns, defaults and required checks for the columns read at this level.</summary>
-    private string? Finish(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row, int[] columns, int? element)
+    private string? Finish(RecordBatch batch, int index, RowBatch rows, int row, int[] columns, int? element)
     {
-        if (element == null) SetMetadata(record, rows, row);
+        if (element == null) SetMetadata(batch, index, rows, row);
         foreach (var c in columns)
         {
             if (_seen[c]) continue;
@@ -179,10 +178,10 @@ public sealed class SelectTransform : ITransform, IDisposable
         return null;
     }
 
-    private void SetMetadata(Confluent.Kafka.ConsumeResult<byte[]?, byte[]?> record, RowBatch rows, int row)
+    private void SetMetadata(RecordBatch batch, int index, RowBatch rows, int row)
     {
         for (var c = 0; c < _columns.Length; c++)
-            if (_columns[c].Meta != MetadataField.None) MetadataColumns.Set(record, rows.Columns[c], row, _columns[c].Meta);
+            if (_columns[c].Meta != MetadataField.None) MetadataColumns.Set(batch, index, rows.Columns[c], row, _columns[c].Meta);
     }
 
     private string PathOf(int c) => _columns[c].Path ?? _columns[c].Name;

@@ -1,5 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
 using Kpipe.Engine;
 using Kpipe.Sinks;
 using Kpipe.Sinks.Console;
@@ -16,16 +15,8 @@ public sealed class ConsoleSinkTests
     }
 
     private static RecordBatch Batch(params string?[] values) =>
-        new(1, values.Select((v, i) => new ConsumeResult<byte[]?, byte[]?>
-        {
-            TopicPartitionOffset = new TopicPartitionOffset("devices", 2, 100 + i),
-            Message = new Message<byte[]?, byte[]?>
-            {
-                Key = Encoding.UTF8.GetBytes($"k{i}"),
-                Value = v == null ? null : Encoding.UTF8.GetBytes(v),
-                Timestamp = new Timestamp(1721383200000, TimestampType.CreateTime),
-            },
-        }).ToList(), 0);
+        ManagedBatch.Create(1, values.Select((v, i) => new ManagedRecord("devices", 2, 100 + i,
+            Encoding.UTF8.GetBytes($"k{i}"), v == null ? null : Encoding.UTF8.GetBytes(v), 1721383200000)).ToList());
 
     private static string Print(ConsoleSinkOptions options, RecordBatch batch)
     {

@@ -115,22 +115,10 @@ internal sealed class DorisSinkHarness : IAsyncDisposable
     public DorisSink Sink(DorisSinkOptions options, ErrorPolicy policy = ErrorPolicy.Fail, string pipeline = "orders") =>
         new(options, pipeline, new RecordErrorHandler(policy, Metrics, Log), Log);
 
-    public static ConsumeResult<byte[]?, byte[]?> Record(string topic, int partition, long offset, string? value) => new()
-    {
-        TopicPartitionOffset = new TopicPartitionOffset(topic, partition, offset),
-        Message = new Message<byte[]?, byte[]?>
-        {
-            Key = null,
-            Value = value == null ? null : Encoding.UTF8.GetBytes(value),
-            Timestamp = new Timestamp(1721383200000, TimestampType.CreateTime),
-        },
-    };
+    public static ManagedRecord Record(string topic, int partition, long offset, string? value) =>
+        new(topic, partition, offset, null, value == null ? null : Encoding.UTF8.GetBytes(value), 1721383200000);
 
-    public RecordBatch Batch(IEnumerable<ConsumeResult<byte[]?, byte[]?>> records)
-    {
-        var list = records.ToList();
-        return new RecordBatch(Interlocked.Increment(ref _nextBatch), list, list.Sum(r => (long)(r.Message.Value?.Length ?? 0) + 64));
-    }
+    public RecordBatch Batch(IEnumerable<ManagedRecord> records) => ManagedBatch.Create(Interlocked.Increment(ref _nextBatch), records.ToList());
 
     /// <summary>A batch of records whose values are the given JSON texts, at consecutive offsets.</summary>
     public RecordBatch Values(string topic, int partition, long firstOffset, params string?[] values) =>
@@ -143,7 +131,7 @@ internal sealed class DorisSinkHarness : IAsyncDisposable
     /// </summary>
     public RecordBatch IdRows(RowBatch rows, string topic, int partitions, long firstOffset, long firstId, int count)
     {
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>(count);
+        var records = new List<ManagedRecord>(count);
         for (var i = 0; i < count; i++)
             records.Add(Record(topic, i % partitions, firstOffset + i / partitions, null));
         var batch = Batch(records);

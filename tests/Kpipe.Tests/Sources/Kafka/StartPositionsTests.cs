@@ -41,7 +41,11 @@ public sealed class StartPositionsTests
         fake.ByTime[p1] = 600;
         var start = new DateTimeOffset(2024, 7, 19, 10, 0, 0, 600, TimeSpan.Zero);
 
-        var positions = StartPositions.ForTimestamp(consumer, [p0, p1, p2], start).ToDictionary(p => p.TopicPartition, p => p.Offset);
+        var positions = StartPositions.ForTimestamp(
+                tps => consumer.Committed(tps, TimeSpan.FromSeconds(1)),
+                times => consumer.OffsetsForTimes(times, TimeSpan.FromSeconds(1)),
+                [p0, p1, p2], start)
+            .ToDictionary(p => p.TopicPartition, p => p.Offset);
 
         Assert.Equal(Offset.Unset, positions[p0]);      // the committed offset wins
         Assert.Equal(new Offset(600), positions[p1]);   // the first record at or after the instant

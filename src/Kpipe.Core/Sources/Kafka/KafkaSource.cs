@@ -1,0 +1,281 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using Kpipe.Engine;
+using Kpipe.Kafka.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Kpipe.Sources.Kafka;
+
+/// <summary>
+/// The Kafka source: a consumer-group member that reads batches straight out of librdkafka's message memory,
+/// tracks which offsets every sink acknowledged, commits only those, and hands its partitions over cleanly on a
+/// rebalance. Used from one thread only (the engine's consume loop): librdkafka serves rebalances inside the
+/// consume call, on that thread.
+/// </summary>
+internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
+{
+    private static readonly Action<RecordBatch> DestroyMessages = batch =>
+    {
+        foreach (ref readonly var e in batch.Entries)
+            if (e.Message != 0) KafkaMessage.Destroy(e.Message);
+    };
+
+    private readonly KafkaSourceOptions _options;
+    private readonly string _pipeline;
+    private readonly string _groupId;
+    private readonly ILogger _logger;
+    private readonly NativeConsumer _consumer;
+    private readonly Func<IReadOnlyCollection<TopicPartition>?, bool> _drain;
+    private readonly HashSet<TopicPartition> _paused = [];
+    private readonly Dictionary<(nint Topic, int Partition), TopicPartition> _partitionNames = [];
+    private readonly nint[] _messages;
+    // Per batch being built: the distinct partitions and the last offset of each.
+    private readonly List<TopicPartition> _slots = [];
+    private readonly List<long> _lastOffsets = [];
+    private Exception? _fatal;
+    private long _nextBatchId;
+
+    /// <remarks>drain flushes the sinks and waits (within the shutdown timeout) until no batch of the given
+    /// partitions (all when null) is unacknowledged; false when that did not happen.</remarks>
+    public KafkaSource(KafkaSourceOptions options, string pipeline, Func<IReadOnlyCollection<TopicPartition>?, bool> drain, ILogger logger)
+    {
+        _options = options;
+        _pipeline = pipeline;
+        _drain = drain;
+        _logger = logger;
+        var config = KafkaConsumerFactory.BuildConfig(options, pipeline);
+        _groupId = config.GroupId;
+        _messages = new nint[Math.Max(1, options.MaxRecordsPerBatch)];
+        _consumer = new NativeConsumer(config, this);
+    }
+
+    /// <summary>Offsets acknowledged by every sink, per partition.</summary>
+    public OffsetTracker Tracker { get; } = new();
+
+    /// <summary>A fatal consumer error (the pipeline must stop), or null.</summary>
+    public Exception? Fatal => Volatile.Read(ref _fatal);
+
+    public void Start()
+    {
+        var topics = _options.TopicPattern != null ? ["^" + _options.TopicPattern.TrimStart('^')] : _options.Topics;
+        _consumer.Subscribe(topics);
+        LogStarted(_pipeline, _groupId, _options.TopicPattern ?? string.Join(",", _options.Topics));
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for a record, then takes what librdkafka already fetched without
+    /// waiting more, up to <paramref name="maxRecords"/>. Waiting only for the first record keeps latency low at
+    /// low rates; taking the rest at once keeps the cost per record low at high rates.
+    /// </summary>
+    public RecordBatch? Poll(int maxRecords, int timeoutMs)
+    {
+        var buffer = _messages.AsSpan(0, Math.Clamp(maxRecords, 1, _messages.Length));
+        var count = _consumer.ConsumeBatch(buffer[..1], timeoutMs);
+        if (count == 0) return null;
+        if (buffer.Length > 1) count += _consumer.ConsumeBatch(buffer[1..], 0);
+        return Build(buffer[..count]);
+    }
+
+    private unsafe RecordBatch Build(ReadOnlySpan<nint> messages)
+    {
+        var entries = ArrayPool<RecordEntry>.Shared.Rent(messages.Length);
+        _slots.Clear();
+        _lastOffsets.Clear();
+        long bytes = 0;
+        nint lastTopic = 0;
+        var lastPartition = -1;
+        var slot = -1;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var m = new KafkaMessage(messages[i]);
+            if (m.TopicHandle != lastTopic || m.Partition != lastPartition)
+            {
+                lastTopic = m.TopicHandle;
+                lastPartition = m.Partition;
+                slot = SlotOf(m.TopicHandle, m.Partition);
+            }
+            ref var e = ref entries[i];
+            e.Message = messages[i];
+            e.Slot = slot;
+            e.Offset = m.Offset;
+            e.TimestampMs = m.TimestampMs;
+            // Headers are parsed by librdkafka on request: RecordBatch.Headers asks only when a sink needs them.
+            e.Headers = 0;
+            var key = m.Key;
+            var value = m.Value;
+            e.Key = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(key));
+            e.KeyLength = m.HasKey ? key.Length : -1;
+            e.Value = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(value));
+            e.ValueLength = m.HasValue ? value.Length : -1;
+            if (m.Offset > _lastOffsets[slot]) _lastOffsets[slot] = m.Offset;
+            bytes += ManagedBatch.RecordCost(e.KeyLength, e.ValueLength);
+        }
+        return new RecordBatch(++_nextBatchId, entries, messages.Length, [.. _slots], [.. _lastOffsets], bytes, DestroyMessages);
+    }
+
+    private int SlotOf(nint topic, int partition)
+    {
+        if (!_partitionNames.TryGetValue((topic, partition), out var tp))
+            _partitionNames[(topic, partition)] = tp = new TopicPartition(_consumer.TopicName(topic), partition);
+        for (var s = 0; s < _slots.Count; s++)
+            if (ReferenceEquals(_slots[s], tp)) return s;
+        _slots.Add(tp);
+        _lastOffsets.Add(-1);
+        return _slots.Count - 1;
+    }
+
+    /// <summary>Pauses every assigned partition (the engine's in-flight bound is reached).</summary>
+    public void PauseAll()
+    {
+        var toPause = _consumer.Assignment.Where(tp => !_paused.Contains(tp)).ToList();
+        if (toPause.Count == 0) return;
+        _consumer.Pause(toPause);
+        _paused.UnionWith(toPause);
+    }
+
+    public bool IsPaused => _paused.Count > 0;
+
+    public void ResumeAll()
+    {
+        if (_paused.Count == 0) return;
+        var assigned = _consumer.Assignment;
+        _consumer.Resume([.. _paused.Where(assigned.Contains)]);
+        _paused.Clear();
+    }
+
+    /// <summary>Commits what is committable; false when the commit failed (the offsets are kept for the next try).</summary>
+    public bool Commit(IReadOnlyCollection<TopicPartition>? only = null)
+    {
+        var offsets = Tracker.TakeCommittable(only);
+        if (offsets.Count == 0) return true;
+        try
+        {
+            _consumer.Commit(offsets);
+            Committed?.Invoke();
+            return true;
+        }
+        catch (NativeKafkaException e)
+        {
+            // A failed commit is not data loss: the records are written and will at worst be read again.
+            Tracker.Restore(offsets);
+            LogCommitFailed(_pipeline, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Raised after each successful commit.</summary>
+    public event Action? Committed;
+
+    /// <summary>
+    /// The last commit before leaving the group, then leaving it. A commit refused because the group is
+    /// rebalancing (another member joining or leaving) succeeds once the rebalance completes, which needs this
+    /// member to keep polling: so poll, with every partition paused so nothing new is fetched, and try again
+    /// until the timeout.
+    /// </summary>
+    public void Close(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        _consumer.Pause(_consumer.Assignment);
+        while (!Commit() && clock.Elapsed < timeout)
+        {
+            // Records returned here (fetched before the pause) are not processed: their offsets are not
+            // committed, so they are read again on restart.
+            var n = _consumer.ConsumeBatch(_messages, 200);
+            for (var i = 0; i < n; i++) KafkaMessage.Destroy(_messages[i]);
+            _consumer.Pause(_consumer.Assignment);
+        }
+        try
+        {
+            _consumer.Close();
+        }
+        catch (NativeKafkaException e)
+        {
+            LogCommitFailed(_pipeline, e.Message);
+        }
+    }
+
+    IReadOnlyList<TopicPartitionOffset> IConsumerEvents.OnAssigned(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        if (partitions.Count > 0) LogAssigned(_pipeline, string.Join(", ", partitions));
+        var start = _options.StartTimestamp;
+        if (_options.StartFrom is "earliest" or "latest" || start == null)
+            return [.. partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset))];
+        const int timeoutMs = 30_000;
+        var positions = StartPositions.ForTimestamp(
+            tps => consumer.Committed(tps, timeoutMs),
+            times => consumer.OffsetsForTimes(times, timeoutMs),
+            partitions, start.Value).ToList();
+        LogStartPositions(_pipeline, start.Value, string.Join(", ", positions));
+        return positions;
+    }
+
+    void IConsumerEvents.OnRevoked(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        var set = partitions.ToHashSet();
+        // Finish and commit the partitions' in-flight work before giving them up, so the next owner starts
+        // exactly after what this process wrote instead of writing it again.
+        var drained = _drain(set);
+        var committed = Commit(set);
+        Tracker.Forget(set);
+        _paused.ExceptWith(set);
+        if (!drained) LogRevokeUnfinished(_pipeline, string.Join(", ", partitions));
+        else if (committed) LogRevoked(_pipeline, string.Join(", ", partitions));
+        else LogRevokedUncommitted(_pipeline, string.Join(", ", partitions));
+    }
+
+    void IConsumerEvents.OnLost(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        // Lost (not revoked): another member may already own them, so committing now could move their
+        // offsets backwards or forwards wrongly. Their in-flight records will be read again by the owner.
+        Tracker.Forget(partitions);
+        _paused.ExceptWith(partitions);
+        LogLost(_pipeline, string.Join(", ", partitions));
+    }
+
+    void IConsumerEvents.OnError(ErrorCode code, string reason, bool isFatal)
+    {
+        if (isFatal) Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(code, reason, true), null);
+        LogConsumerError(_pipeline, code, reason);
+    }
+
+    void IConsumerEvents.OnLog(int syslogLevel, string facility, string message)
+    {
+        // 4 = warning in syslog levels; librdkafka's debug chatter stays out of the log.
+        if (syslogLevel <= 4) LogLibrdkafka(_pipeline, facility, message);
+    }
+
+    public void Dispose() => _consumer.Dispose();
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline} started: group {Group}, topics {Topics}")]
+    private partial void LogStarted(string pipeline, string group, string topics);
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: assigned {Partitions}")]
+    private partial void LogAssigned(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: start positions for {Start:O}: {Positions}")]
+    private partial void LogStartPositions(string pipeline, DateTimeOffset start, string positions);
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: revoked {Partitions} after committing their acknowledged offsets")]
+    private partial void LogRevoked(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: revoked {Partitions} but their offsets could not be committed; the new owner will write their last records again")]
+    private partial void LogRevokedUncommitted(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: partitions lost {Partitions}; their unacknowledged records will be read again by their new owner")]
+    private partial void LogLost(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: revoked {Partitions} before the sinks finished their records; what was acknowledged is committed, the rest will be written again by the new owner")]
+    private partial void LogRevokeUnfinished(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: offset commit failed ({Reason}); will retry")]
+    private partial void LogCommitFailed(string pipeline, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: consumer error {Code}: {Reason}")]
+    private partial void LogConsumerError(string pipeline, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: librdkafka {Facility}: {Message}")]
+    private partial void LogLibrdkafka(string pipeline, string facility, string message);
+}
