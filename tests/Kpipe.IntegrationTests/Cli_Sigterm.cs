@@ -49,6 +49,8 @@ public sealed class Cli_Sigterm
             // Second run picks up from the commit and finishes the topic.
             using (var second = KpipeProcess.Start("run", file))
             {
+                // The first run may have copied everything before its SIGTERM: wait for this one to be running.
+                await second.WaitForStderrAsync("assigned", TimeSpan.FromSeconds(60));
                 await PipelineHarness.WaitForCount(kafka.BootstrapServers, "out", count, TimeSpan.FromSeconds(90));
                 second.Terminate();
                 Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));

@@ -36,6 +36,19 @@ internal sealed class KpipeProcess : IDisposable
 
     public void Terminate() => Signal("TERM");
 
+    /// <summary>Waits until the process has written <paramref name="text"/> to stderr (it logs there), so a
+    /// signal sent next reaches a process that has installed its handlers.</summary>
+    public async Task WaitForStderrAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"kpipe did not log '{text}' within {timeout}; stderr:\n{Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
     private void Signal(string name)
     {
         using var kill = Process.Start("kill", $"-{name} {_process.Id}");

@@ -60,8 +60,6 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
             // tighter limit, or producing would stall on QueueFull under normal load.
             QueueBufferingMaxMessages = 2_000_000,
             QueueBufferingMaxKbytes = 1_048_576,
-            // Delivery reports only need the error; not copying keys and values back saves work per record.
-            DeliveryReportFields = "status",
         };
         foreach (var (key, value) in options.Properties) config.Set(key, value);
         config.EnableIdempotence = true;
