@@ -140,7 +140,7 @@ public sealed partial class DorisSink
         LogRejected(Name, message);
 
         var first = load.Parts[0];
-        var firstIndex = first.Records[0];
+        var firstIndex = first.FirstRecord;
         try
         {
             _errors.Report(first.Progress.Batch, firstIndex, message);

@@ -27,7 +27,7 @@ public sealed partial class DorisSink : ISink
     private readonly StreamLoadClient _client;
     private readonly Backoff _backoff;
     private readonly RowJsonWriter _rowWriter;
-    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    // Rows are written through this writer straight into the open load's body (a LoadBody is its output).
     private readonly Utf8JsonWriter _json;
     private readonly Lock _gate = new();
     private readonly Dictionary<(DorisTable Table, TopicPartition Partition), PartitionBuffer> _partitions = [];
@@ -42,6 +42,9 @@ public sealed partial class DorisSink : ISink
     private readonly long _maxBuffered;
     private readonly long _maxAgeMs;
     private readonly int _chunkSize;
+    private readonly BodyChunkPool _chunks;
+    // The partition of the previous row: consecutive rows mostly share it, and this skips hashing the key.
+    private PartitionBuffer? _lastPartition;
     private long _bufferedBytes;
     private long _peakBufferedBytes;
     // Bytes of sealed loads (queued or being loaded); guarded by _gate.
@@ -75,10 +78,12 @@ public sealed partial class DorisSink : ISink
         _maxAgeMs = Math.Max(0, (long)options.MaxAge.TotalMilliseconds);
         // Chunks well under the large-object-heap threshold; small bodies do not hold 64 KiB each.
         _chunkSize = (int)Math.Clamp(_maxBytes / 8, 4096, 64 * 1024);
+        // The pool keeps what the bound lets bodies hold, and no more.
+        _chunks = new BodyChunkPool(_chunkSize, (int)Math.Min(int.MaxValue, _maxBuffered / _chunkSize + 1));
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
         _backoff = new Backoff(options.RetryBackoff);
-        _json = new Utf8JsonWriter(_scratch, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_maxAgeMs / 5, 10, 1000));
         _ageTimer = new Timer(_ => SealAged(), null, tick, tick);
     }
@@ -90,6 +95,9 @@ public sealed partial class DorisSink : ISink
 
     /// <summary>Bytes held by load bodies now.</summary>
     internal long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
+
+    /// <summary>The pool of body chunks (tests check that loads give their chunks back).</summary>
+    internal BodyChunkPool Chunks => _chunks;
 
     public void Write(RecordBatch batch, ISinkAcknowledger acknowledger)
     {
@@ -112,10 +120,6 @@ public sealed partial class DorisSink : ISink
         {
             var index = rows.SourceIndex(r);
             if (rows.IsDropped(r) || batch.IsDropped(index)) continue;
-            _scratch.ResetWrittenCount();
-            _json.Reset(_scratch);
-            _rowWriter.WriteRow(_json, rows, r);
-            _json.Flush();
             var route = rows.RouteOf(r);
             if (route == null && _tableTemplate.Contains("{table}", StringComparison.Ordinal))
             {
@@ -123,15 +127,36 @@ public sealed partial class DorisSink : ISink
                 continue;
             }
             var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
-            if (!Append(progress, batch, index, _scratch.WrittenSpan, rowColumns, table)) return false;
+            // The row's length is known only once written: room for it is a chunk (plus one for the move of a
+            // row that overflows a load); only a row longer than a chunk can take the total past the bound.
+            if (!WaitForRoom(_chunkSize)) return false;
+            lock (_gate)
+            {
+                var (partition, load) = OpenLoad(table, batch.TopicPartition(index), rowColumns, 0);
+                var (start, capacity) = (load.Body.Length, load.Body.Capacity);
+                try
+                {
+                    _json.Reset(load.Body);
+                    _rowWriter.WriteRow(_json, rows, r);
+                    _json.Flush();
+                    load.Body.Write("\n"u8);
+                }
+                catch
+                {
+                    load.Body.Truncate(start);
+                    AddBuffered(load.Body.Capacity - capacity);
+                    throw;
+                }
+                Added(partition, load, start, capacity, progress, batch.Offset(index), index);
+            }
         }
         return true;
     }
 
     /// <summary>
-    /// Without transforms every value must be one JSON object; it is loaded as it is (re-written on one line
-    /// when it spans several). All values are checked before any is buffered, so a record error under the
-    /// <c>fail</c> policy leaves nothing of the batch behind.
+    /// Without transforms every value must be one JSON object; it is loaded as it is, copied once from the
+    /// record into the body (re-written on one line when it spans several). All values are checked before any
+    /// is buffered, so a record error under the <c>fail</c> policy leaves nothing of the batch behind.
     /// </summary>
     private bool WriteValues(RecordBatch batch, BatchProgress progress)
     {
@@ -144,17 +169,29 @@ public sealed partial class DorisSink : ISink
         {
             if (batch.IsDropped(i)) continue;
             var line = batch.Value(i);
-            if (line.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+            var multiline = line.IndexOfAny((byte)'\n', (byte)'\r') >= 0;
+            var need = line.Length + 1;
+            if (!WaitForRoom(need)) return false;
+            lock (_gate)
             {
-                var reader = new Utf8JsonReader(line);
-                using var doc = JsonDocument.ParseValue(ref reader);
-                _scratch.ResetWrittenCount();
-                _json.Reset(_scratch);
-                doc.WriteTo(_json);
-                _json.Flush();
-                line = _scratch.WrittenSpan;
+                // A single-line value's length is known: a load it would take over maxBytes is sealed first.
+                var (partition, load) = OpenLoad(_table, batch.TopicPartition(i), null, multiline ? 0 : need);
+                var (start, capacity) = (load.Body.Length, load.Body.Capacity);
+                if (multiline)
+                {
+                    var reader = new Utf8JsonReader(line);
+                    using var doc = JsonDocument.ParseValue(ref reader);
+                    _json.Reset(load.Body);
+                    doc.WriteTo(_json);
+                    _json.Flush();
+                }
+                else
+                {
+                    load.Body.Write(line);
+                }
+                load.Body.Write("\n"u8);
+                Added(partition, load, start, capacity, progress, batch.Offset(i), i);
             }
-            if (!Append(progress, batch, i, line, null, _table)) return false;
         }
         return true;
     }
@@ -221,30 +258,52 @@ public sealed partial class DorisSink : ISink
         return (table, header);
     }
 
-    /// <summary>Appends one JSON line to the open load of the record's partition, sealing loads that are full.
-    /// False when the sink failed (or is closing) while waiting for memory.</summary>
-    private bool Append(BatchProgress progress, RecordBatch batch, int index, ReadOnlySpan<byte> json, string? columns, DorisTable table)
+    /// <summary>
+    /// The load a row of <paramref name="tp"/> goes into, decided before the row is written into its body: the
+    /// partition's open load, unless it has other columns or a row of <paramref name="need"/> bytes (0: not
+    /// known yet) would take it over maxBytes; then it is sealed and a new one opened. Caller holds _gate.
+    /// </summary>
+    private (PartitionBuffer Partition, PartitionLoad Load) OpenLoad(DorisTable table, TopicPartition tp, string? columns, int need)
     {
-        var need = json.Length + 1;
-        if (!WaitForRoom(need)) return false;
-        lock (_gate)
+        var partition = _lastPartition;
+        if (partition == null || !ReferenceEquals(partition.Table, table) || !ReferenceEquals(partition.Partition, tp))
         {
-            var tp = batch.TopicPartition(index);
-            if (!_partitions.TryGetValue((table, tp), out var partition))
+            if (!_partitions.TryGetValue((table, tp), out partition))
                 _partitions[(table, tp)] = partition = new PartitionBuffer(tp, table);
-            var load = partition.Open;
-            if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal)))
-            {
-                Seal(partition);
-                load = null;
-            }
-            load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunkSize, Environment.TickCount64);
-            var rented = load.Body.Append(json) + load.Body.Append("\n"u8);
-            load.AddRow(progress, index, batch.Offset(index));
-            if (rented > 0) AddBuffered(rented);
-            if (load.Rows >= _options.MaxRows || load.Body.Length >= _maxBytes) Seal(partition);
+            _lastPartition = partition;
         }
-        return true;
+        var load = partition.Open;
+        if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal)))
+        {
+            Seal(partition);
+            load = null;
+        }
+        load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunks, Environment.TickCount64);
+        return (partition, load);
+    }
+
+    /// <summary>
+    /// Counts the row just written into <paramref name="load"/> from <paramref name="start"/>, and the chunks it
+    /// took; seals loads that are full. A row that took a load holding other rows over maxBytes is moved into a
+    /// new load (a copy, at most once per load), so that a load exceeds maxBytes only when one row does.
+    /// Caller holds _gate.
+    /// </summary>
+    private void Added(PartitionBuffer partition, PartitionLoad load, long start, long capacity, BatchProgress progress, long offset, int index)
+    {
+        AddBuffered(load.Body.Capacity - capacity);
+        if (load.Body.Length > _maxBytes && load.Rows > 0)
+        {
+            var next = new PartitionLoad(load.Partition, load.Table, load.Columns, _chunks, Environment.TickCount64);
+            load.Body.CopyTail(start, next.Body);
+            AddBuffered(next.Body.Capacity);
+            var held = load.Body.Capacity;
+            load.Body.Truncate(start);
+            AddBuffered(load.Body.Capacity - held);
+            Seal(partition);
+            partition.Open = load = next;
+        }
+        load.AddRow(progress, index, offset);
+        if (load.Rows >= _options.MaxRows || load.Body.Length >= _maxBytes) Seal(partition);
     }
 
     /// <summary>
@@ -257,6 +316,8 @@ public sealed partial class DorisSink : ISink
         while (true)
         {
             var buffered = Interlocked.Read(ref _bufferedBytes);
+            // Room for the row, a chunk it may spill into, and (for a row of unknown length) a chunk to move
+            // it into a new load when it overflows the open one.
             if (buffered == 0 || buffered + need + _chunkSize <= _maxBuffered) return true;
             if (Volatile.Read(ref _fatal) != null || _shutdown.IsCancellationRequested) return false;
             lock (_gate)

@@ -28,8 +28,8 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     /// <summary>Flush a partition's batch at this many rows. Default 200000.</summary>
     public int MaxRows { get; set; } = 200_000;
 
-    /// <summary>Flush a partition's batch at this body size. Default 64MiB.</summary>
-    public ByteSize MaxBytes { get; set; } = ByteSize.FromMiB(64);
+    /// <summary>Flush a partition's batch at this body size. Default 32MiB.</summary>
+    public ByteSize MaxBytes { get; set; } = ByteSize.FromMiB(32);
 
     /// <summary>Flush a batch this long after its first row. Doris advises a load every few seconds per table
     /// rather than many per second ("too many versions"). Default 5s.</summary>
@@ -38,8 +38,8 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     /// <summary>Most Stream Load requests running at once. Default 2.</summary>
     public int MaxLoadsInFlight { get; set; } = 2;
 
-    /// <summary>Bound on the bytes of rows buffered or being loaded; writes wait above it. Default 256MiB.</summary>
-    public ByteSize MaxBufferedBytes { get; set; } = ByteSize.FromMiB(256);
+    /// <summary>Bound on the bytes of rows buffered or being loaded; writes wait above it. Default 128MiB.</summary>
+    public ByteSize MaxBufferedBytes { get; set; } = ByteSize.FromMiB(128);
 
     /// <summary>First part of every load label (labels also hold the pipeline, table, topic, partition and
     /// offset range, so a retried load is recognised by Doris). Default <c>kpipe</c>.</summary>

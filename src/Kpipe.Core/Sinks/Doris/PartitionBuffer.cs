@@ -23,18 +23,9 @@ internal sealed class PartitionBuffer(TopicPartition partition, DorisTable table
     public bool Running { get; set; }
 }
 
-/// <summary>Rows of one batch in one load: the batch's progress and the indexes of its records in the load.</summary>
-internal sealed class LoadPart(BatchProgress progress)
-{
-    public BatchProgress Progress { get; } = progress;
-
-    /// <summary>Indexes in the batch of the records whose rows are in the load, each once, in order.</summary>
-    public List<int> Records { get; } = [];
-}
-
 /// <summary>One Stream Load: rows of one partition as JSON lines, the batches they came from and, once sealed,
 /// its label.</summary>
-internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, string? columns, int chunkSize, long startedAt) : IDisposable
+internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, string? columns, BodyChunkPool chunks, long startedAt) : IDisposable
 {
     public TopicPartition Partition { get; } = partition;
 
@@ -43,7 +34,7 @@ internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, 
     /// <summary>The <c>columns</c> header (null when records are loaded as they are).</summary>
     public string? Columns { get; } = columns;
 
-    public LoadBody Body { get; } = new(chunkSize);
+    public LoadBody Body { get; } = new(chunks);
 
     /// <summary>When the first row arrived (<see cref="Environment.TickCount64"/>), for maxAge.</summary>
     public long StartedAt { get; } = startedAt;
@@ -66,8 +57,7 @@ internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, 
             progress.AddPart();
             Parts.Add(new LoadPart(progress));
         }
-        var records = Parts[^1].Records;
-        if (records.Count == 0 || records[^1] != index) records.Add(index);
+        Parts[^1].Add(index);
         if (FirstOffset < 0) FirstOffset = offset;
         LastOffset = Math.Max(LastOffset, offset);
         Rows++;
