@@ -128,6 +128,11 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
     public int ConsumeBatch(Span<nint> messages, int timeoutMs)
     {
         ThrowIfClosed();
+        if (_queue == 0)
+        {
+            throw new InvalidOperationException("ConsumeBatch cannot run while the consumer closes.");
+        }
+
         if (messages.IsEmpty)
         {
             return 0;
@@ -324,11 +329,20 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
             return;
         }
 
-        _closed = true;
         // rdkafka.h: the rd_kafka_queue_get_consumer reference MUST be released before consumer_close.
         LibRdKafka.QueueDestroy(_queue);
         _queue = 0;
-        var err = LibRdKafka.ConsumerClose(_rk);
+        // Not closed yet while consumer_close serves the final revoke: OnRevoked still commits.
+        int err;
+        try
+        {
+            err = LibRdKafka.ConsumerClose(_rk);
+        }
+        finally
+        {
+            _closed = true;
+        }
+
         RethrowCallbackFailure();
         NativeErrors.ThrowIfError(err, "rd_kafka_consumer_close");
     }
