@@ -65,6 +65,9 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
         _queue = LibRdKafka.QueueGetConsumer(_rk);
     }
 
+    /// <summary>Messages librdkafka returned for partitions revoked within the same ConsumeBatch call.</summary>
+    internal long RevokedMessagesDropped { get; private set; }
+
     /// <summary>The rd_kafka_t*, e.g. for rd_kafka_consumer_group_metadata.</summary>
     public nint Handle => _rk;
 
@@ -173,6 +176,7 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
             else if (_revokedDuringCall.Count > 0 && _revokedDuringCall.Contains((TopicName(message->Rkt), message->Partition)))
             {
                 LibRdKafka.MessageDestroy(handle);
+                RevokedMessagesDropped++;
             }
             else
             {
