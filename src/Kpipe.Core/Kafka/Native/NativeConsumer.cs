@@ -17,6 +17,8 @@ namespace Kpipe.Kafka.Native;
 /// Exceptions thrown by <see cref="IConsumerEvents"/> inside those callbacks cannot cross the native
 /// frames; they are kept and rethrown when the serving call returns.
 /// Every message handed out must be destroyed (<see cref="KafkaMessage.Destroy"/>) before Dispose.
+/// There is no finalizer: the callbacks' GCHandle keeps this object reachable until Dispose, so a
+/// consumer that is never disposed is never collected (nor is its native handle).
 /// </remarks>
 public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
 {

@@ -12,6 +12,7 @@ namespace Kpipe.Kafka.Native;
 /// served from the main queue by <see cref="Poll"/> and <see cref="Flush"/> on the caller's thread.
 /// Produce may be called from one thread while another polls (librdkafka is thread-safe there), but
 /// Poll/Flush themselves must not run concurrently: they share the report buffers.
+/// There is no finalizer: the log callback's GCHandle keeps this object reachable until Dispose.
 /// </remarks>
 public sealed unsafe class NativeProducer : IDisposable, ILogTarget
 {

@@ -7,13 +7,16 @@ namespace Kpipe.Tests.Kafka.Native;
 
 public sealed class NativeConsumerTests
 {
-    [Fact]
-    public void An_empty_topic_gives_empty_batches_and_the_assignment_is_served_inside_ConsumeBatch()
+    [Theory]
+    [InlineData("cooperative-sticky", "COOPERATIVE")]
+    [InlineData("range", "EAGER")]
+    public void An_empty_topic_gives_empty_batches_and_the_assignment_is_served_inside_ConsumeBatch(string strategy, string protocol)
     {
         using var kafka = EmbeddedKafka.Start();
         kafka.CreateTopic("empty", partitions: 2);
         var events = new RecordingConsumerEvents();
-        using var consumer = new NativeConsumer(ConsumerConfig(kafka.BootstrapServers, "g-empty"), events);
+        using var consumer = new NativeConsumer(
+            ConsumerConfig(kafka.BootstrapServers, "g-empty", ("partition.assignment.strategy", strategy)), events);
         consumer.Subscribe(["empty"]);
 
         // Only ConsumeBatch is called: the rebalance callback must be served by consume_batch_queue.
@@ -25,7 +28,7 @@ public sealed class NativeConsumerTests
         }
 
         Assert.Equal(2, Assert.Single(events.Assigned).Count);
-        Assert.Equal("COOPERATIVE", consumer.RebalanceProtocol);
+        Assert.Equal(protocol, consumer.RebalanceProtocol);
         Assert.Equal(2, consumer.Assignment.Count);
         Assert.Equal(0, consumer.ConsumeBatch(buffer, 50));
         Assert.Equal(0, consumer.ConsumeBatch(Span<nint>.Empty, 50));
@@ -186,6 +189,21 @@ public sealed class NativeConsumerTests
         Assert.Equal(4, a.Assignment.Count + b.Assignment.Count);
         // Between both members every message was seen (offsets are dense: one producer, no transactions).
         Assert.Equal(produced, seen.Count);
+    }
+
+    [Fact]
+    public async Task The_start_offsets_returned_by_OnAssigned_are_where_consumption_begins()
+    {
+        using var kafka = EmbeddedKafka.Start();
+        kafka.CreateTopic("starts", partitions: 1);
+        await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "starts", Messages(0, 10));
+        var events = new RecordingConsumerEvents { StartAt = _ => new Offset(6) };
+        using var consumer = new NativeConsumer(ConsumerConfig(kafka.BootstrapServers, "g-starts"), events);
+        consumer.Subscribe(["starts"]);
+
+        var received = ConsumeUntil(consumer, r => r.Count >= 4);
+
+        Assert.Equal(["v6", "v7", "v8", "v9"], received.Select(r => r.Text));
     }
 
     [Fact]

@@ -24,10 +24,13 @@ internal sealed class RecordingConsumerEvents : IConsumerEvents
     /// <summary>Runs inside OnRevoked, before the binding unassigns (the engine commits here).</summary>
     public Action<NativeConsumer, IReadOnlyList<TopicPartition>>? BeforeRevoke { get; set; }
 
+    /// <summary>Where OnAssigned starts each partition; default: the committed offset.</summary>
+    public Func<TopicPartition, Offset> StartAt { get; set; } = _ => Offset.Unset;
+
     public IReadOnlyList<TopicPartitionOffset> OnAssigned(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
     {
         Assigned.Add(partitions);
-        return partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset)).ToList();
+        return partitions.Select(p => new TopicPartitionOffset(p, StartAt(p))).ToList();
     }
 
     public void OnRevoked(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
