@@ -17,6 +17,8 @@ namespace Kpipe.Kafka.Native;
 /// Exceptions thrown by <see cref="IConsumerEvents"/> inside those callbacks cannot cross the native
 /// frames; they are kept and rethrown when the serving call returns.
 /// Every message handed out must be destroyed (<see cref="KafkaMessage.Destroy"/>) before Dispose.
+/// There is no finalizer: the callbacks' GCHandle keeps this object reachable until Dispose, so a
+/// consumer that is never disposed is never collected (nor is its native handle).
 /// </remarks>
 public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
 {
@@ -64,6 +66,9 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
 
         _queue = LibRdKafka.QueueGetConsumer(_rk);
     }
+
+    /// <summary>Messages librdkafka returned for partitions revoked within the same ConsumeBatch call.</summary>
+    internal long RevokedMessagesDropped { get; private set; }
 
     /// <summary>The rd_kafka_t*, e.g. for rd_kafka_consumer_group_metadata.</summary>
     public nint Handle => _rk;
@@ -128,6 +133,11 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
     public int ConsumeBatch(Span<nint> messages, int timeoutMs)
     {
         ThrowIfClosed();
+        if (_queue == 0)
+        {
+            throw new InvalidOperationException("ConsumeBatch cannot run while the consumer closes.");
+        }
+
         if (messages.IsEmpty)
         {
             return 0;
@@ -168,6 +178,7 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
             else if (_revokedDuringCall.Count > 0 && _revokedDuringCall.Contains((TopicName(message->Rkt), message->Partition)))
             {
                 LibRdKafka.MessageDestroy(handle);
+                RevokedMessagesDropped++;
             }
             else
             {
@@ -324,11 +335,20 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
             return;
         }
 
-        _closed = true;
         // rdkafka.h: the rd_kafka_queue_get_consumer reference MUST be released before consumer_close.
         LibRdKafka.QueueDestroy(_queue);
         _queue = 0;
-        var err = LibRdKafka.ConsumerClose(_rk);
+        // Not closed yet while consumer_close serves the final revoke: OnRevoked still commits.
+        int err;
+        try
+        {
+            err = LibRdKafka.ConsumerClose(_rk);
+        }
+        finally
+        {
+            _closed = true;
+        }
+
         RethrowCallbackFailure();
         NativeErrors.ThrowIfError(err, "rd_kafka_consumer_close");
     }

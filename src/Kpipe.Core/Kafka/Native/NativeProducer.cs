@@ -12,6 +12,7 @@ namespace Kpipe.Kafka.Native;
 /// served from the main queue by <see cref="Poll"/> and <see cref="Flush"/> on the caller's thread.
 /// Produce may be called from one thread while another polls (librdkafka is thread-safe there), but
 /// Poll/Flush themselves must not run concurrently: they share the report buffers.
+/// There is no finalizer: the log callback's GCHandle keeps this object reachable until Dispose.
 /// </remarks>
 public sealed unsafe class NativeProducer : IDisposable, ILogTarget
 {
@@ -261,11 +262,19 @@ public sealed unsafe class NativeProducer : IDisposable, ILogTarget
         }
     }
 
-    /// <summary>Flushes and commits the transaction. Serve reports with Poll meanwhile or after.</summary>
+    /// <summary>Serves the transaction's delivery reports (OnDelivered runs here), then commits it.</summary>
+    /// <remarks>
+    /// With the event API, rd_kafka_commit_transaction only waits for the delivery reports to be
+    /// served, it does not serve them ("the event queue must be polled for delivery report events in a
+    /// separate thread or prior to calling commit", its Local_TimedOut text): so flush first.
+    /// </remarks>
     public void CommitTransaction(int timeoutMs)
     {
         ThrowIfDisposed();
-        NativeErrors.ThrowIfError(LibRdKafka.CommitTransaction(_rk, timeoutMs), "rd_kafka_commit_transaction");
+        var started = Environment.TickCount64;
+        Flush(timeoutMs);
+        var remaining = timeoutMs < 0 ? -1 : (int)Math.Max(0, timeoutMs - (Environment.TickCount64 - started));
+        NativeErrors.ThrowIfError(LibRdKafka.CommitTransaction(_rk, remaining), "rd_kafka_commit_transaction");
     }
 
     public void AbortTransaction(int timeoutMs)
@@ -341,9 +350,11 @@ public sealed unsafe class NativeProducer : IDisposable, ILogTarget
 
         if (count > _reportCapacity)
         {
-            _reportMessages = (RdKafkaMessage**)NativeMemory.Realloc(_reportMessages, (nuint)(count * sizeof(nint)));
-            _reports = new DeliveryReport[count];
-            _reportCapacity = count;
+            // Powers of two from 1024, so growing happens a handful of times in a producer's life.
+            var capacity = (int)Math.Max(1024, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count));
+            _reportMessages = (RdKafkaMessage**)NativeMemory.Realloc(_reportMessages, (nuint)(capacity * sizeof(nint)));
+            _reports = new DeliveryReport[capacity];
+            _reportCapacity = capacity;
         }
 
         var n = (int)LibRdKafka.EventMessageArray(ev, _reportMessages, (nuint)count);
