@@ -45,9 +45,9 @@ internal static class ReportWriter
             md.AppendLine("| contender | messages | records | wall s | records/s | CPU us/record | peak RSS MB | alloc B/record |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var m in r.Measurements.Where(m => m.WorkItem == item))
-                md.AppendLine(Inv, $"| {m.Contender} | {m.Messages} | {m.Records} | {m.WallSeconds:F2} | {m.RecordsPerSecond:N0} | {m.CpuMicrosPerRecord:F2} | {(m.PeakRssMb is { } rss ? rss.ToString("F0", Inv) : "-")} | {(m.AllocatedBytesPerRecord is { } a ? a.ToString("F0", Inv) : "-")} |");
+                md.AppendLine(Inv, $"| {Cell(m.Contender)} | {m.Messages:N0} | {m.Records:N0} | {m.WallSeconds:F2} | {m.RecordsPerSecond:N0} | {m.CpuMicrosPerRecord:F2} | {(m.PeakRssMb is { } rss ? rss.ToString("F0", Inv) : "-")} | {(m.AllocatedBytesPerRecord is { } a ? a.ToString("F0", Inv) : "-")} |");
             foreach (var s in r.Skipped.Where(s => s.WorkItem == item))
-                md.AppendLine(Inv, $"| {s.Contender} | skipped: {s.Reason} | | | | | | |");
+                md.AppendLine(Inv, $"| {Cell(s.Contender)} | skipped: {s.Reason} | | | | | | |");
             md.AppendLine();
             foreach (var m in r.Measurements.Where(m => m.WorkItem == item && m.Note != null))
                 md.AppendLine(Inv, $"- {m.Contender}: {m.Note}");
@@ -78,6 +78,9 @@ internal static class ReportWriter
         if (chart) md.AppendLine("![ratios](ratios.png)");
         File.WriteAllText(Path.Combine(outDir, "report.md"), md.ToString());
     }
+
+    /// <summary>A table cell: a '|' in a contender's name would end the cell.</summary>
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 
     private static bool Chart(CompareResult r, string path)
     {
