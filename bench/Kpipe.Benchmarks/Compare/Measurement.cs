@@ -33,15 +33,8 @@ public sealed class CompareResult
 
     public List<string> Notes { get; } = [];
 
-    public double? LatencyP50Ms { get; set; }
-
-    public double? LatencyP99Ms { get; set; }
-
-    public double? LatencyMaxMs { get; set; }
-
-    public long LatencyMessages { get; set; }
-
-    public double? LatencyAchievedRate { get; set; }
+    /// <summary>(d): the floor (no pipeline), then kpipe as configured by the example, then a variant.</summary>
+    public List<LatencyRun> Latencies { get; } = [];
 
     public double? ProcessStartToAssignedMs { get; set; }
 
@@ -52,3 +45,6 @@ public sealed class CompareResult
     public Measurement? Find(string workItem, string contender) =>
         Measurements.FirstOrDefault(m => m.WorkItem == workItem && m.Contender == contender);
 }
+
+/// <summary>End-to-end latency of messages produced at a steady rate: produced (bench) -> received (bench).</summary>
+public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs);
