@@ -36,8 +36,8 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
 
         if (!kcat)
         {
-            result.Skipped.Add(new(CompareRun.KafkaToKafka, CompareRun.KcatPipe, "kcat not installed"));
-            result.Skipped.Add(new(CompareRun.KafkaToKafka, CompareRun.KcatFloor, "kcat not installed"));
+            result.Skipped.Add(new(CompareRun.KafkaToKafka, CompareRun.KcatPipe, "kcat or GNU time (/usr/bin/time) not installed"));
+            result.Skipped.Add(new(CompareRun.KafkaToKafka, CompareRun.KcatFloor, "kcat or GNU time (/usr/bin/time) not installed"));
             return;
         }
         var b = kafka.BootstrapServers;
