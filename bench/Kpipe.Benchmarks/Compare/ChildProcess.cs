@@ -57,6 +57,9 @@ internal sealed partial class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>CPU and peak RSS when the first stderr line with ": assigned " arrived (kpipe's LogAssigned).</summary>
+    public ProcSample? AtAssigned { get; private set; }
+
     public int ExitCode => _process.ExitCode;
 
     public IReadOnlyList<(DateTime At, string Line)> StderrLines
@@ -87,7 +90,11 @@ internal sealed partial class ChildProcess : IDisposable
         var child = new ChildProcess(process, start);
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data != null) lock (child._stderr) child._stderr.Add((DateTime.UtcNow, e.Data));
+            if (e.Data == null) return;
+            lock (child._stderr) child._stderr.Add((DateTime.UtcNow, e.Data));
+            // kpipe's start-up cost: its CPU when it logs its first partition assignment.
+            if (child.AtAssigned == null && e.Data.Contains(": assigned ", StringComparison.Ordinal))
+                child.AtAssigned = ProcSample.Read(process.Id);
         };
         process.OutputDataReceived += (_, e) =>
         {

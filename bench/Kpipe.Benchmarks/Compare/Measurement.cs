@@ -47,4 +47,4 @@ public sealed class CompareResult
 }
 
 /// <summary>End-to-end latency of messages produced at a steady rate: produced (bench) -> received (bench).</summary>
-public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs);
+public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs, double SteadyP50Ms, double SteadyP99Ms);

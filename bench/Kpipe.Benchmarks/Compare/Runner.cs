@@ -213,6 +213,7 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
         var (sink, sinkReader) = LatencyReader(kafka, SinkTopic, total);
         var (source, sourceReader) = LatencyReader(kafka, SourceTopic, total);
         double achieved;
+        long steadyFrom;
         using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
             BootstrapServers = kafka.BootstrapServers, Acks = Acks.All, EnableIdempotence = true, CompressionType = CompressionType.Lz4, LingerMs = 1,
@@ -223,6 +224,7 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
             producer.Produce(SourceTopic, new Message<byte[]?, byte[]?> { Value = "{}"u8.ToArray() });
             producer.Flush(TimeSpan.FromSeconds(30));
             var clock = Stopwatch.StartNew();
+            steadyFrom = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
             for (long sent = 0; sent < total;)
             {
                 var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * o.LatencyRate));
@@ -242,23 +244,28 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
         Stop(p, "kpipe (latency)");
         if (sink.Count < total || source.Count < total)
             throw new TimeoutException($"latency: {sink.Count} of {total} messages reached {SinkTopic}, {source.Count} were read back from {SourceTopic}");
-        if (tracked) result.Latencies.Add(Percentiles("bench producer -> bench reader of the source topic (no pipeline)", source, achieved));
-        var run = Percentiles(label, sink, achieved);
+        if (tracked) result.Latencies.Add(Percentiles("bench producer -> bench reader of the source topic (no pipeline)", source, achieved, steadyFrom));
+        var run = Percentiles(label, sink, achieved, steadyFrom);
         result.Latencies.Add(run);
-        o.Log($"latency ({label}) at {achieved:N0} msg/s: p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F1} ms");
+        o.Log($"latency ({label}) at {achieved:N0} msg/s: p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F1} ms; after the first second p50 {run.SteadyP50Ms:F1} ms, p99 {run.SteadyP99Ms:F1} ms");
     }
 
-    private static LatencyRun Percentiles(string label, List<double> ms, double rate)
+    /// <summary>Percentiles over every message, and over those produced from <paramref name="steadyFrom"/> on (after
+    /// the first second, when the clients' first fetches and metadata are behind them).</summary>
+    private static LatencyRun Percentiles(string label, List<(long Produced, double Ms)> samples, double rate, long steadyFrom)
     {
-        ms.Sort();
-        return new LatencyRun(label, ms.Count, rate, ms[(int)(ms.Count * 0.50)], ms[Math.Min(ms.Count - 1, (int)(ms.Count * 0.99))], ms[^1]);
+        static double At(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * q))];
+        var all = samples.Select(x => x.Ms).Order().ToList();
+        var steady = samples.Where(x => x.Produced >= steadyFrom).Select(x => x.Ms).Order().ToList();
+        if (steady.Count == 0) steady = all;
+        return new LatencyRun(label, all.Count, rate, At(all, 0.50), At(all, 0.99), all[^1], At(steady, 0.50), At(steady, 0.99));
     }
 
     /// <summary>A thread reading <paramref name="topic"/> until <paramref name="total"/> stamped messages arrived (or the
     /// timeout), recording for each how long ago the bench produced it.</summary>
-    private (List<double> Latencies, Thread Reader) LatencyReader(EmbeddedKafka kafka, string topic, long total)
+    private (List<(long Produced, double Ms)> Latencies, Thread Reader) LatencyReader(EmbeddedKafka kafka, string topic, long total)
     {
-        var latencies = new List<double>((int)total);
+        var latencies = new List<(long, double)>((int)total);
         var consumer = Reader(kafka, topic);
         var reader = new Thread(() =>
         {
@@ -269,7 +276,8 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
                 {
                     var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
                     if (r?.Message.Headers?.TryGetLastBytes("bench-ts", out var ts) != true) continue;
-                    latencies.Add(CompareRun.Seconds(BitConverter.ToInt64(ts), Stopwatch.GetTimestamp()) * 1000);
+                    var produced = BitConverter.ToInt64(ts);
+                    latencies.Add((produced, CompareRun.Seconds(produced, Stopwatch.GetTimestamp()) * 1000));
                 }
             }
         }) { IsBackground = true };
@@ -323,7 +331,9 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
         var done = doneAt() ?? Stopwatch.GetTimestamp();
         var sample = p.Sample() ?? throw new InvalidOperationException("kpipe exited before it was measured");
         Stop(p, $"kpipe ({item})");
-        return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note);
+        var startup = p.AtAssigned is { } a ? $"start-up (process start to 'assigned') took {a.CpuSeconds:F2} s of the CPU time" : null;
+        note = string.Join("; ", new[] { note, startup }.Where(n => n != null));
+        return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note.Length == 0 ? null : note);
     }
 
     private Measurement RunPython(string item, string script, EmbeddedKafka kafka, string topic, string table, long messages, long expected, CountingStreamLoad.TableCount count)
