@@ -15,7 +15,8 @@ internal static class ReportWriter
         var list = new List<(string, double, string)>();
         void Cpu(string item, string other, string name)
         {
-            if (r.Find(item, CompareRun.Kpipe) is { } k && r.Find(item, other) is { } b)
+            // GNU time counts in 10 ms steps: a tiny run's kcat may show 0 CPU, and no ratio can be made of it.
+            if (r.Find(item, CompareRun.Kpipe) is { } k && r.Find(item, other) is { CpuSeconds: > 0 } b)
                 list.Add((name, k.CpuMicrosPerRecord / b.CpuMicrosPerRecord, "below 1: kpipe uses less CPU per record"));
         }
         Cpu(CompareRun.Seed3, CompareRun.Python, "kpipe / Python CPU per row, seed 3");
