@@ -31,7 +31,7 @@ public static partial class CompareRun
         var work = Path.Combine(outDir, "work");
         Directory.CreateDirectory(work);
         var dll = o.KpipeDll ?? BuildKpipe(repo, o);
-        var result = new CompareResult();
+        var result = new CompareResult { LoadAverageAtStart = LoadAverage() };
         var kcat = Tool(o.Kcat, ["-V"]) && Tool("/usr/bin/time", ["-f", "%U", "true"]);
         var python = Tool(o.Python, ["-c", "import confluent_kafka"]);
         if (!kcat) result.Notes.Add($"kcat (or GNU time) not found: kcat baselines skipped. Install: apt-get install -y kcat time");
@@ -93,6 +93,19 @@ public static partial class CompareRun
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new TimeoutException($"after {timeout.TotalSeconds:0}s: {missing()}" + (process == null ? "" : $"\nstderr:\n{ChildProcess.Tail(process.Stderr)}"));
             Thread.Sleep(Poll);
+        }
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages, or null off Linux.</summary>
+    internal static string? LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

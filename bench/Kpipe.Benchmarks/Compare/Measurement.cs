@@ -33,6 +33,9 @@ public sealed class CompareResult
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>/proc/loadavg when the run started: the machine is shared, and a busy one slows every contender.</summary>
+    public string? LoadAverageAtStart { get; set; }
+
     /// <summary>(d): the floor (no pipeline), then kpipe as configured by the example, then a variant.</summary>
     public List<LatencyRun> Latencies { get; } = [];
 

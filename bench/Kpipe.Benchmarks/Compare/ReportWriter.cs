@@ -34,6 +34,7 @@ internal static class ReportWriter
         md.AppendLine();
         md.AppendLine(Inv, $"- date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine(Inv, $"- machine: {Environment.ProcessorCount} CPUs ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
+        md.AppendLine(Inv, $"- load average (1, 5, 15 min) at the start: {r.LoadAverageAtStart ?? "unknown"}, at the end: {CompareRun.LoadAverage() ?? "unknown"} (other work on the machine slows every contender)");
         md.AppendLine(Inv, $"- command: `dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare --messages {o.Messages} --out {o.OutDir}`");
         md.AppendLine(Inv, $"- input: {o.Messages:N0} messages per work item, 8 partitions, lz4; the embedded Kafka and the counting Stream Load endpoint run in the bench process, on the same cores as the contenders");
         md.AppendLine();
@@ -100,6 +101,10 @@ internal static class ReportWriter
         var ratios = Ratios(r);
         if (ratios.Count == 0) return false;
         var plot = new ScottPlot.Plot();
+        // Parity first, so the bars and their value labels are drawn over it.
+        var one = plot.Add.HorizontalLine(1);
+        one.LinePattern = ScottPlot.LinePattern.Dashed;
+        one.Color = ScottPlot.Colors.Gray;
         var bars = plot.Add.Bars(ratios.Select(x => x.Value).ToArray());
         for (var i = 0; i < bars.Bars.Count; i++)
         {
@@ -107,9 +112,6 @@ internal static class ReportWriter
             bars.Bars[i].FillColor = ScottPlot.Colors.SteelBlue;
         }
         bars.ValueLabelStyle.FontSize = 16;
-        var one = plot.Add.HorizontalLine(1);
-        one.LinePattern = ScottPlot.LinePattern.Dashed;
-        one.Color = ScottPlot.Colors.Gray;
         var ticks = ratios.Select((x, i) => new ScottPlot.Tick(i, x.Name.Replace(", ", "\n", StringComparison.Ordinal).Replace(" CPU", "\nCPU", StringComparison.Ordinal).Replace(" throughput", "\nthroughput", StringComparison.Ordinal))).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
