@@ -1,12 +1,42 @@
 using BenchmarkDotNet.Running;
 using Kpipe.Benchmarks;
+using Kpipe.Benchmarks.Compare;
 
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- --filter '*'        BenchmarkDotNet benchmarks
-// dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- doris-memory [rows] [delayMs]   Doris sink memory
-if (args is ["throughput", ..])
-    return await ThroughputRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 500_000);
 if (args is ["doris-memory", ..])
     return await DorisMemoryRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000, args.Length > 2 ? int.Parse(args[2]) : 0);
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end, in process
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR]
+//                                                                               kpipe against kcat and Python, see docs/performance.md
+if (args is ["throughput", ..])
+    return await ThroughputRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 500_000);
+if (args is ["compare", ..])
+{
+    var options = new CompareOptions();
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--messages" when i + 1 < args.Length:
+                options.Messages = int.Parse(args[++i]);
+                break;
+            case "--out" when i + 1 < args.Length:
+                options.OutDir = args[++i];
+                break;
+            case "--no-latency":
+                options.Latency = false;
+                break;
+            case "--no-startup":
+                options.StartupAndIdle = false;
+                break;
+            default:
+                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--no-latency] [--no-startup]");
+                return 2;
+        }
+    }
+    await CompareRun.RunAsync(options);
+    return 0;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

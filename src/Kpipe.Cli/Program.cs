@@ -1,3 +1,7 @@
 using Kpipe.Cli;
 
-return await KpipeCli.RunAsync(args, Console.Out, Console.Error);
+var code = await KpipeCli.RunAsync(args, Console.Out, Console.Error);
+// For bench/Kpipe.Benchmarks (compare): the managed bytes this process allocated, as its last line on stderr.
+if (Environment.GetEnvironmentVariable("KPIPE_BENCH_STATS") == "1")
+    Console.Error.WriteLine($"kpipe-bench-stats allocated_bytes={GC.GetTotalAllocatedBytes(true)}");
+return code;

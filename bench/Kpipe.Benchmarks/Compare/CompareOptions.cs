@@ -1,0 +1,39 @@
+namespace Kpipe.Benchmarks.Compare;
+
+/// <summary>What <c>compare</c> runs; the smoke test shrinks it.</summary>
+public sealed class CompareOptions
+{
+    /// <summary>Messages preloaded for each work item (a), (b) and (c).</summary>
+    public int Messages { get; set; } = 300_000;
+
+    /// <summary>Where report.md, ratios.png and the adapted pipeline files go.</summary>
+    public string OutDir { get; set; } = Path.Combine("artifacts", "bench");
+
+    /// <summary>kpipe.dll to run; null: src/Kpipe.Cli/bin/Release/net10.0/kpipe.dll, built first when missing.</summary>
+    public string? KpipeDll { get; set; }
+
+    /// <summary>The repository root (examples/, /work/shared-independent seed copies in examples/seed, bench/baselines).</summary>
+    public string? RepoRoot { get; set; }
+
+    /// <summary>(d): produce at this rate for <see cref="LatencySeconds"/> and measure end-to-end latency.</summary>
+    public bool Latency { get; set; } = true;
+
+    public int LatencyRate { get; set; } = 10_000;
+
+    public int LatencySeconds { get; set; } = 10;
+
+    /// <summary>(e) and idle: start-up time and the CPU of a pipeline with nothing to do.</summary>
+    public bool StartupAndIdle { get; set; } = true;
+
+    public TimeSpan IdleWindow { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait for any one condition (a sink count, a log line, an exit).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public string Python { get; set; } = "/usr/bin/python3";
+
+    public string Kcat { get; set; } = "kcat";
+
+    /// <summary>Progress lines; the console by default.</summary>
+    public Action<string> Log { get; set; } = Console.WriteLine;
+}

@@ -1,0 +1,53 @@
+namespace Kpipe.Benchmarks.Compare;
+
+/// <summary>One contender's run of one work item.</summary>
+/// <param name="Messages">messages read from the source topic.</param>
+/// <param name="Records">records handled: messages copied (Kafka) or rows loaded (Doris), counted at the sink.</param>
+public sealed record Measurement(
+    string WorkItem,
+    string Contender,
+    long Messages,
+    long Records,
+    double WallSeconds,
+    double CpuSeconds,
+    double? PeakRssMb,
+    double? AllocatedBytes,
+    string? Note = null)
+{
+    public double RecordsPerSecond => Records / WallSeconds;
+
+    public double CpuMicrosPerRecord => CpuSeconds * 1e6 / Records;
+
+    public double? AllocatedBytesPerRecord => AllocatedBytes / Records;
+}
+
+/// <summary>A contender that could not run (tool absent) and why.</summary>
+public sealed record Skipped(string WorkItem, string Contender, string Reason);
+
+/// <summary>Everything one compare run measured.</summary>
+public sealed class CompareResult
+{
+    public List<Measurement> Measurements { get; } = [];
+
+    public List<Skipped> Skipped { get; } = [];
+
+    public List<string> Notes { get; } = [];
+
+    /// <summary>/proc/loadavg when the run started: the machine is shared, and a busy one slows every contender.</summary>
+    public string? LoadAverageAtStart { get; set; }
+
+    /// <summary>(d): the floor (no pipeline), then kpipe as configured by the example, then a variant.</summary>
+    public List<LatencyRun> Latencies { get; } = [];
+
+    public double? ProcessStartToAssignedMs { get; set; }
+
+    public double? AssignedToFirstRecordMs { get; set; }
+
+    public double? IdleCpuPercent { get; set; }
+
+    public Measurement? Find(string workItem, string contender) =>
+        Measurements.FirstOrDefault(m => m.WorkItem == workItem && m.Contender == contender);
+}
+
+/// <summary>End-to-end latency of messages produced at a steady rate: produced (bench) -> received (bench).</summary>
+public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs, double SteadyP50Ms, double SteadyP99Ms);
