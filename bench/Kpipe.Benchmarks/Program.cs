@@ -7,7 +7,7 @@ using Kpipe.Benchmarks.Compare;
 if (args is ["doris-memory", ..])
     return await DorisMemoryRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000, args.Length > 2 ? int.Parse(args[2]) : 0);
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end, in process
-// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR]
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc]
 //                                                                               kpipe against kcat and Python, see docs/performance.md
 if (args is ["throughput", ..])
     return await ThroughputRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 500_000);
@@ -24,6 +24,9 @@ if (args is ["compare", ..])
             case "--out" when i + 1 < args.Length:
                 options.OutDir = args[++i];
                 break;
+            case "--only" when i + 1 < args.Length:
+                options.Items = args[++i];
+                break;
             case "--no-latency":
                 options.Latency = false;
                 break;
@@ -31,7 +34,7 @@ if (args is ["compare", ..])
                 options.StartupAndIdle = false;
                 break;
             default:
-                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--no-latency] [--no-startup]");
+                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--only abc] [--no-latency] [--no-startup]");
                 return 2;
         }
     }

@@ -15,6 +15,9 @@ public sealed class CompareOptions
     /// <summary>The repository root (examples/, /work/shared-independent seed copies in examples/seed, bench/baselines).</summary>
     public string? RepoRoot { get; set; }
 
+    /// <summary>Work items to run, of "a" (Kafka -> Kafka), "b" (seed 3 -> Doris), "c" (CDC -> Doris); all by default.</summary>
+    public string Items { get; set; } = "abc";
+
     /// <summary>(d): produce at this rate for <see cref="LatencySeconds"/> and measure end-to-end latency.</summary>
     public bool Latency { get; set; } = true;
 

@@ -39,9 +39,9 @@ public static partial class CompareRun
 
         await using var doris = await CountingStreamLoad.StartAsync();
         var run = new Runner(o, repo, dll, work, doris, result);
-        await run.KafkaToKafkaAsync(kcat);
-        await run.Seed3Async(python);
-        await run.CdcAsync(python);
+        if (o.Items.Contains('a', StringComparison.Ordinal)) await run.KafkaToKafkaAsync(kcat);
+        if (o.Items.Contains('b', StringComparison.Ordinal)) await run.Seed3Async(python);
+        if (o.Items.Contains('c', StringComparison.Ordinal)) await run.CdcAsync(python);
         if (o.StartupAndIdle) await run.StartupAndIdleAsync();
         if (o.Latency) await run.LatencyAsync();
         ReportWriter.Write(result, o, outDir);

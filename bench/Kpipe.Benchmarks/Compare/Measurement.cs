@@ -16,6 +16,12 @@ public sealed record Measurement(
 {
     public double RecordsPerSecond => Records / WallSeconds;
 
+    /// <summary>From the first record seen at the sink to the last (the bench polls every 20 ms): the rate of the
+    /// copy itself, without the process's start-up; null when not observed.</summary>
+    public SinkWindow? Sink { get; init; }
+
+    public double? SinkRecordsPerSecond => Sink is { } w && w.Seconds > 0 ? (Records - w.RecordsAtFirst) / w.Seconds : null;
+
     public double CpuMicrosPerRecord => CpuSeconds * 1e6 / Records;
 
     public double? AllocatedBytesPerRecord => AllocatedBytes / Records;
@@ -51,3 +57,26 @@ public sealed class CompareResult
 
 /// <summary>End-to-end latency of messages produced at a steady rate: produced (bench) -> received (bench).</summary>
 public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs, double SteadyP50Ms, double SteadyP99Ms);
+
+/// <summary>When the sink first held records (and how many), and how long until it held all of them.</summary>
+public sealed record SinkWindow(long RecordsAtFirst, double Seconds);
+
+/// <summary>Wraps a sink count to note when records first appear there.</summary>
+internal sealed class FirstSeen(Func<long> count)
+{
+    private long _at;
+    private long _records;
+
+    public long Count()
+    {
+        var c = count();
+        if (_at == 0 && c > 0)
+        {
+            _at = System.Diagnostics.Stopwatch.GetTimestamp();
+            _records = c;
+        }
+        return c;
+    }
+
+    public SinkWindow? Until(long done) => _at == 0 ? null : new SinkWindow(_records, (done - _at) / (double)System.Diagnostics.Stopwatch.Frequency);
+}

@@ -49,13 +49,14 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
             var s1 = Path.Combine(work, "pipe-consumer.time");
             var s2 = Path.Combine(work, "pipe-producer.time");
             using var sh = ChildProcess.Start("sh", ["-c", $"{Time(s1)} {consume} | {Time(s2)} {produce} -t sink_pipe"]);
-            CompareRun.WaitUntil(() => sink.Messages() >= N, o.Timeout, () => $"kcat pipe: {sink.Messages()} of {N} in sink_pipe", sh);
+            var seen = new FirstSeen(sink.Messages);
+            CompareRun.WaitUntil(() => seen.Count() >= N, o.Timeout, () => $"kcat pipe: {sink.Messages()} of {N} in sink_pipe", sh);
             var done = Stopwatch.GetTimestamp();
             sh.WaitForExit(o.Timeout, "kcat pipe");
             var (c1, r1, _) = ReadTime(s1);
             var (c2, r2, _) = ReadTime(s2);
             Add(new Measurement(CompareRun.KafkaToKafka, CompareRun.KcatPipe, N, sink.Messages(), CompareRun.Seconds(sh.StartTimestamp, done), c1 + c2, r1 + r2, null,
-                "CPU and RSS: both kcat processes summed; headers are not copied"));
+                "CPU and RSS: both kcat processes summed; headers are not copied") { Sink = seen.Until(done) });
         }
         using (var sink = new TopicWatch(b, "sink_floor"))
         {
@@ -327,13 +328,15 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
     {
         o.Log($"{item}: kpipe");
         using var p = StartKpipe(file, env);
-        CompareRun.WaitUntil(() => count() >= expected, o.Timeout, () => $"{item}, kpipe: {count()} of {expected} records at the sink", p);
+        var seen = new FirstSeen(count);
+        CompareRun.WaitUntil(() => seen.Count() >= expected, o.Timeout, () => $"{item}, kpipe: {count()} of {expected} records at the sink", p);
         var done = doneAt() ?? Stopwatch.GetTimestamp();
         var sample = p.Sample() ?? throw new InvalidOperationException("kpipe exited before it was measured");
         Stop(p, $"kpipe ({item})");
         var startup = p.AtAssigned is { } a ? $"start-up (process start to 'assigned') took {a.CpuSeconds:F2} s of the CPU time" : null;
         note = string.Join("; ", new[] { note, startup }.Where(n => n != null));
-        return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note.Length == 0 ? null : note);
+        return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note.Length == 0 ? null : note)
+            { Sink = seen.Until(done) };
     }
 
     private Measurement RunPython(string item, string script, EmbeddedKafka kafka, string topic, string table, long messages, long expected, CountingStreamLoad.TableCount count)

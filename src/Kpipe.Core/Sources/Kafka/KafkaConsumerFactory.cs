@@ -21,6 +21,11 @@ internal static class KafkaConsumerFactory
             // Larger fetches amortise round trips; librdkafka's defaults target latency, not throughput.
             FetchMinBytes = 1,
             QueuedMinMessages = 100_000,
+            // librdkafka's prefetch queue is memory outside the engine's in-flight bound; its default (64 MiB)
+            // alone is a quarter of the 256 MB the process aims to stay under. 16 MiB still keeps several
+            // fetches ahead of the pipeline.
+            QueuedMaxMessagesKbytes = 16_384,
+            FetchMaxBytes = 16 * 1024 * 1024,
             ClientId = $"kpipe-{pipelineName}",
         };
         foreach (var (key, value) in options.Properties) config.Set(key, value);
