@@ -37,6 +37,15 @@ internal sealed class BatchDelivery
 
     public void Sealed() => Release(1);
 
+    /// <summary>Writing the batch stopped on an exception (a record error under <c>fail</c>): the batch must never
+    /// be acknowledged, or its offsets (the failed record's included) would be committed. The pipeline already
+    /// stops on that exception; reports still arriving only free the handle.</summary>
+    public void Abandon()
+    {
+        Interlocked.Exchange(ref _failed, 1);
+        Release(1);
+    }
+
     /// <summary><paramref name="count"/> reports arrived; <paramref name="error"/> is the first failure among them.</summary>
     public void Delivered(int count, NativeKafkaException? error)
     {

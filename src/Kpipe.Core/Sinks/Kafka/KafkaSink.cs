@@ -95,10 +95,12 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
                 }
             }
         }
-        finally
+        catch
         {
-            delivery.Sealed();
+            delivery.Abandon();
+            throw;
         }
+        delivery.Sealed();
     }
 
     /// <summary>Rows made by transforms are written as JSON objects, one message per row, with the source
@@ -132,10 +134,12 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
                 Send(batch, index, _rowWriter.CellText(rows.Columns[keyColumn], r), true, _buffer.WrittenSpan, true, delivery);
             }
         }
-        finally
+        catch
         {
-            delivery.Sealed();
+            delivery.Abandon();
+            throw;
         }
+        delivery.Sealed();
     }
 
     /// <summary>Produces one message carrying the source record's headers and timestamp.</summary>
