@@ -33,6 +33,9 @@ public sealed class CompareOptions
     /// <summary>Longest wait for any one condition (a sink count, a log line, an exit).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Holds every Stream Load answer this long (<c>--doris-delay MS</c>): peak memory while Doris is slow.</summary>
+    public TimeSpan DorisDelay { get; set; }
+
     /// <summary>Runs kcat and the Python scripts beside kpipe; off (<c>--kpipe-only</c>) for quick iterations on kpipe alone.</summary>
     public bool Baselines { get; set; } = true;
 

@@ -38,7 +38,8 @@ public static partial class CompareRun
         if (!kcat && o.Baselines) result.Notes.Add($"kcat (or GNU time) not found: kcat baselines skipped. Install: apt-get install -y kcat time");
         if (!python && o.Baselines) result.Notes.Add($"{o.Python} cannot import confluent_kafka: Python baselines skipped. Install: apt-get install -y python3-confluent-kafka");
 
-        await using var doris = await CountingStreamLoad.StartAsync();
+        await using var doris = await CountingStreamLoad.StartAsync(o.DorisDelay);
+        if (o.DorisDelay > TimeSpan.Zero) result.Notes.Add($"--doris-delay: the Stream Load endpoint held every answer {o.DorisDelay.TotalMilliseconds:F0} ms (a slow Doris)");
         var run = new Runner(o, repo, dll, work, doris, result);
         if (o.Items.Contains('a', StringComparison.Ordinal)) await run.KafkaToKafkaAsync(kcat);
         if (o.Items.Contains('b', StringComparison.Ordinal)) await run.Seed3Async(python);

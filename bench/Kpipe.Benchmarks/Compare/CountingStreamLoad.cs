@@ -28,6 +28,7 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
     private readonly ConcurrentDictionary<string, byte> _labels = new();
     private WebApplication? _app;
     private long _txn;
+    private TimeSpan _answerDelay;
 
     public string HostPort { get; private set; } = "";
 
@@ -40,9 +41,11 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
         public long LastLoadTimestamp;
     }
 
-    public static async Task<CountingStreamLoad> StartAsync()
+    /// <param name="answerDelay">How long each load's answer is held after its body was read: a slow Doris
+    /// (the sink keeps the load's body buffered meanwhile).</param>
+    public static async Task<CountingStreamLoad> StartAsync(TimeSpan answerDelay = default)
     {
-        var endpoint = new CountingStreamLoad();
+        var endpoint = new CountingStreamLoad { _answerDelay = answerDelay };
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -98,6 +101,7 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
             if (read.IsCompleted) break;
         }
         if (bytes > 0 && last != (byte)'\n') rows++;
+        if (_answerDelay > TimeSpan.Zero) await Task.Delay(_answerDelay);
 
         var txn = Interlocked.Increment(ref _txn);
         string status, existing = "";

@@ -40,7 +40,7 @@ internal static class ReportWriter
         md.AppendLine(Inv, $"- machine: {Environment.ProcessorCount} CPUs ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
         md.AppendLine(Inv, $"- load average (1, 5, 15 min) at the start: {r.LoadAverageAtStart ?? "unknown"}, at the end: {CompareRun.LoadAverage() ?? "unknown"} (other work on the machine slows every contender)");
         md.AppendLine(Inv, $"- command: `dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare --messages {o.Messages} --out {o.OutDir}`");
-        md.AppendLine(Inv, $"- input: {o.Messages:N0} messages per work item, 8 partitions, lz4; the embedded Kafka and the counting Stream Load endpoint run in the bench process, on the same cores as the contenders");
+        md.AppendLine(Inv, $"- input: {o.Messages:N0} messages per work item, {Workloads.Partitions} partitions, lz4; the embedded Kafka and the counting Stream Load endpoint run in the bench process, on the same cores as the contenders");
         md.AppendLine();
         md.AppendLine("Wall: from the contender's process start to the last record at the sink. CPU: user + sys of the contender's process(es), read from /proc before SIGTERM (kpipe, Python) or from GNU time (kcat). Peak RSS: VmHWM. CPU first to last at sink (Kafka -> Kafka only: Doris loads land in bursts): the same, counted from the first record at the sink (start-up and first JIT compilations left out). Allocated: kpipe's `GC.GetTotalAllocatedBytes` at exit (`KPIPE_BENCH_STATS=1`), start-up and shutdown included.");
         md.AppendLine();

@@ -8,7 +8,9 @@ namespace Kpipe.Benchmarks.Compare;
 /// (c) Debezium change events (creates, updates, some deletes) for a rolling set of ids.</summary>
 internal static class Workloads
 {
-    public const int Partitions = 8;
+    /// <summary>Partitions of every topic (<c>--partitions</c>): the mock keeps ~5 MB of batches per partition,
+    /// so backlogs beyond 300,000 messages need more of them.</summary>
+    public static int Partitions { get; set; } = 8;
 
     public static Message<byte[]?, byte[]?> Plain(int i) => new()
     {
