@@ -29,6 +29,12 @@ public sealed class KafkaSourceOptions : IValidatableOptions
     // The array of message handles is allocated at this size up front (8 bytes each).
     [ValidRange("1", "1000000")] public int MaxRecordsPerBatch { get; set; } = 10_000;
 
+    /// <summary>How long the source cluster may stay unreachable from the start (no broker answering: port
+    /// closed, host unknown, TLS or SASL refused) before the pipeline stops with an error naming the bootstrap
+    /// servers and the last reason. <c>0s</c> waits forever. Once a broker has answered, later outages are
+    /// waited out. Default 2m.</summary>
+    [ValidRange("0s")] public TimeSpan UnreachableTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>librdkafka consumer properties passed as they are (TLS, SASL, fetch sizes...). See
     /// https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md. kpipe sets group.id,
     /// bootstrap.servers, enable.auto.commit=false and partition.assignment.strategy=cooperative-sticky;
