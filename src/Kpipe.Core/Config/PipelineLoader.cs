@@ -87,9 +87,13 @@ public static class PipelineLoader
     {
         var stream = YamlSyntax.Load(yaml, fileName);
         if (stream.Documents.Count == 0)
-            throw new ConfigException([new ConfigError(fileName, 0, 0, "the file is empty")]);
+            throw new ConfigException([new ConfigError(fileName, 1, 1, "the file is empty; a pipeline needs at least name, source and sinks")]);
         if (stream.Documents.Count > 1)
-            throw new ConfigException([new ConfigError(fileName, 0, 0, "one pipeline per file: the file holds several YAML documents")]);
+        {
+            var second = stream.Documents[1].RootNode.Start;
+            throw new ConfigException([new ConfigError(fileName, (int)second.Line, (int)second.Column,
+                "one pipeline per file: a second YAML document starts here; put each pipeline in a file of its own")]);
+        }
         return stream.Documents[0].RootNode;
     }
 }

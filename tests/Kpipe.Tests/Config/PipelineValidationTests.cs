@@ -147,4 +147,12 @@ public sealed class PipelineValidationTests
         var errors = Reject("name: p\nsource: [unclosed\n");
         Assert.Equal("p.yaml:3:1: not valid YAML: While parsing a flow sequence, did not find expected ',' or ']' (the '[' at line 2, column 9 is not closed)", errors);
     }
+
+    [Fact]
+    public void An_empty_file_and_a_second_document_are_reported_with_a_line()
+    {
+        Assert.Equal("p.yaml:1:1: the file is empty; a pipeline needs at least name, source and sinks", Reject("# nothing yet\n"));
+        Assert.Equal("p.yaml:7:1: one pipeline per file: a second YAML document starts here; put each pipeline in a file of its own",
+            Reject(Source + "sinks: [{type: console}]\n---\nname: q\n"));
+    }
 }
