@@ -9,16 +9,18 @@ namespace Kpipe.Config;
 /// </summary>
 public static class OptionsValidation
 {
-    /// <summary>Every problem as (option path, message); objects in <paramref name="skip"/> (which did not
-    /// bind cleanly) are not checked, nor is anything below them.</summary>
-    public static IEnumerable<(string Path, string Message)> Validate(object root, IReadOnlySet<object>? skip = null)
+    /// <summary>Every problem as (option path, message). Only objects for which <paramref name="check"/> holds
+    /// have their rules checked (all when null); the walk still goes below the others.</summary>
+    /// <param name="root">The options tree.</param>
+    /// <param name="check">Which objects to check: those the file gave and that bound cleanly.</param>
+    public static IEnumerable<(string Path, string Message)> Validate(object root, Func<object, bool>? check = null)
     {
         var problems = new List<(string, string)>();
-        Walk(root, "", skip, problems);
+        Walk(root, "", check ?? (_ => true), problems);
         return problems;
     }
 
-    private static void Walk(object value, string path, IReadOnlySet<object>? skip, List<(string, string)> problems)
+    private static void Walk(object value, string path, Func<object, bool> check, List<(string, string)> problems)
     {
         switch (value)
         {
@@ -26,20 +28,19 @@ public static class OptionsValidation
                 return;
             case IDictionary map:
                 foreach (DictionaryEntry e in map)
-                    if (e.Value != null) Walk(e.Value, $"{path}.{e.Key}", skip, problems);
+                    if (e.Value != null) Walk(e.Value, $"{path}.{e.Key}", check, problems);
                 return;
             case IList list:
                 for (var i = 0; i < list.Count; i++)
-                    if (list[i] != null) Walk(list[i]!, $"{path}[{i}]", skip, problems);
+                    if (list[i] != null) Walk(list[i]!, $"{path}[{i}]", check, problems);
                 return;
         }
         if (value.GetType().Namespace?.StartsWith("Kpipe", StringComparison.Ordinal) != true || !value.GetType().IsClass) return;
-        if (skip?.Contains(value) == true) return;
         foreach (var p in YamlBinder.Settable(value.GetType()))
         {
-            if (p.GetValue(value) is { } child) Walk(child, Join(path, YamlBinder.KeyName(p)), skip, problems);
+            if (p.GetValue(value) is { } child) Walk(child, Join(path, YamlBinder.KeyName(p)), check, problems);
         }
-        if (value is IValidatableOptions validatable)
+        if (value is IValidatableOptions validatable && check(value))
         {
             foreach (var (key, message) in validatable.Validate()) problems.Add((Join(path, key), message));
         }

@@ -43,11 +43,12 @@ public static class PipelineLoader
         var errors = new List<ConfigError>();
         PipelineOptions options;
         Func<string, string> origin = path => path;
-        if (IsSeedFile(root))
+        var seedFile = IsSeedFile(root);
+        if (seedFile)
         {
             var seed = binder.Bind<Seed.SeedFileOptions>(root);
             errors.AddRange(binder.Errors);
-            errors.AddRange(OptionsValidation.Validate(seed, binder.Incomplete).Select(p => binder.Locations.Error(p.Path, p.Message)));
+            errors.AddRange(OptionsValidation.Validate(seed, binder.BoundCleanly).Select(p => binder.Locations.Error(p.Path, p.Message)));
             if (errors.Count > 0) throw new ConfigException(errors);
             var origins = new Dictionary<string, string>(StringComparer.Ordinal);
             options = Seed.SeedConverter.Convert(seed, fileName, origins);
@@ -58,11 +59,14 @@ public static class PipelineLoader
             options = binder.Bind<PipelineOptions>(root);
             errors.AddRange(binder.Errors);
         }
-        errors.AddRange(OptionsValidation.Validate(options, binder.Incomplete).Select(p => binder.Locations.Error(origin(p.Path), p.Message)));
+        // A seed file's converted options were all made by the converter from options that bound cleanly.
+        Func<object, bool> check = seedFile ? _ => true : binder.BoundCleanly;
+        errors.AddRange(OptionsValidation.Validate(options, check).Select(p => binder.Locations.Error(origin(p.Path), p.Message)));
         // Building the pipeline needs every option bound and consistent.
         if (errors.Count == 0)
             errors.AddRange(Engine.PipelineChecks.Check(options).Select(p => binder.Locations.Error(origin(p.Path), p.Message)));
-        if (errors.Count > 0) throw new ConfigException(errors);
+        // In file order, as an editor walks them (binding and later checks find them in different orders).
+        if (errors.Count > 0) throw new ConfigException(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
         return new PipelineFile(options, binder.Locations);
     }
 

@@ -16,6 +16,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
 {
     private readonly List<ConfigError> _errors = [];
     private readonly NullabilityInfoContext _nullability = new();
+    private readonly HashSet<object> _bound = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<object> _incomplete = new(ReferenceEqualityComparer.Instance);
 
     public IReadOnlyList<ConfigError> Errors => _errors;
@@ -23,9 +24,10 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
     /// <summary>Where every key and item of the bound file was written.</summary>
     public ConfigLocations Locations { get; } = new(file);
 
-    /// <summary>Objects with a problem in their own keys or below: their cross-key rules are not checked,
-    /// as those only make sense once the keys they combine bound cleanly.</summary>
-    public IReadOnlySet<object> Incomplete => _incomplete;
+    /// <summary>Whether the file gave this object and it bound without a problem in it or below. Cross-key
+    /// rules are checked only then: they make no sense over keys that did not bind, nor over a default
+    /// left in place of a value that was not a map.</summary>
+    public bool BoundCleanly(object options) => _bound.Contains(options) && !_incomplete.Contains(options);
 
     public T Bind<T>(YamlNode node) where T : class, new()
     {
@@ -170,6 +172,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
         }
         var errorsBefore = _errors.Count;
         var target = Activator.CreateInstance(type)!;
+        _bound.Add(target);
         var properties = Settable(type).ToDictionary(KeyName, StringComparer.Ordinal);
         var seen = new Dictionary<string, Mark>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in map.Children)

@@ -23,6 +23,7 @@ public static class PipelineChecks
         var schema = CheckTransforms(options, problems);
         if (NativeConfig.Check(KafkaConsumerFactory.BuildConfig(options.Source, options.Name)) is { } source)
             problems.Add((PropertyPath("source", options.Source.Properties, source.Key), source.Reason));
+        CheckFiles("source", options.Source.Properties, problems);
         for (var i = 0; i < options.Sinks.Count; i++)
         {
             if (options.Sinks[i] is not KafkaSinkOptions kafka) continue;
@@ -31,6 +32,7 @@ public static class PipelineChecks
                     $"'{kafka.KeyField}' is not a column the transforms make; with transforms the key comes from a column: {string.Join(", ", schema.Names)}"));
             if (NativeConfig.Check(KafkaSink.BuildConfig(kafka, options.Name)) is { } sink)
                 problems.Add((PropertyPath($"sinks[{i}]", kafka.Properties, sink.Key), sink.Reason));
+            CheckFiles($"sinks[{i}]", kafka.Properties, problems);
         }
         return problems;
     }
@@ -48,6 +50,21 @@ public static class PipelineChecks
         {
             problems.Add((e.Key, e.Reason));
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Files named by librdkafka properties (ssl.ca.location, ssl.key.location, sasl.kerberos.keytab...)
+    /// are opened only when the client is created, which validation does not do (it would connect): a
+    /// missing one is caught here instead. <c>probe</c> is ssl.ca.location's "search the system paths".
+    /// </summary>
+    private static void CheckFiles(string section, Dictionary<string, string> properties, List<(string, string)> problems)
+    {
+        foreach (var (key, value) in properties)
+        {
+            var namesFile = key.EndsWith(".location", StringComparison.Ordinal) || key == "sasl.kerberos.keytab";
+            if (namesFile && value != "probe" && !File.Exists(value) && !Directory.Exists(value))
+                problems.Add(($"{section}.properties.{key}", $"no such file: '{value}'"));
         }
     }
 

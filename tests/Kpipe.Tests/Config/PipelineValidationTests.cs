@@ -155,4 +155,32 @@ public sealed class PipelineValidationTests
         Assert.Equal("p.yaml:7:1: one pipeline per file: a second YAML document starts here; put each pipeline in a file of its own",
             Reject(Source + "sinks: [{type: console}]\n---\nname: q\n"));
     }
+
+    [Fact]
+    public void A_certificate_file_that_does_not_exist_is_refused_at_its_property()
+    {
+        var errors = Reject(Source.Replace("topics: [in]", "topics: [in]\n  properties:\n    security.protocol: SSL\n    ssl.ca.location: /nonexistent/ca.pem") + "sinks: [{type: console}]");
+        Assert.Equal("p.yaml:7:5: 'source.properties.ssl.ca.location': no such file: '/nonexistent/ca.pem'", errors);
+    }
+
+    [Fact]
+    public void Problems_are_listed_in_file_order()
+    {
+        var errors = Reject(Source.Replace("topics: [in]", "topics: [in]\n  maxRecordsPerBatch: 0") + """
+            transforms:
+              - type: select
+                columns: [{name: a, type: number}]
+            sinks: [{type: console}]
+            """).Split('\n');
+        Assert.Equal(2, errors.Length);
+        Assert.StartsWith("p.yaml:5:", errors[0]);
+        Assert.StartsWith("p.yaml:8:", errors[1]);
+    }
+
+    [Fact]
+    public void A_section_that_is_not_a_map_is_one_problem_not_also_its_defaults_rules()
+    {
+        var errors = Reject("name: p\nsource: [b:9092]\nsinks: [{type: console}]\n");
+        Assert.Equal("p.yaml:2:9: 'source' must be a map of keys, not a list", errors);
+    }
 }
