@@ -39,6 +39,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly StartupWatch _startup;
     private Exception? _fatal;
+    private bool _assigned;
     private long _nextBatchId;
 
     /// <remarks>drain flushes the sinks and waits (within the shutdown timeout) until no batch of the given
@@ -205,6 +206,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     IReadOnlyList<TopicPartitionOffset> IConsumerEvents.OnAssigned(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
     {
         if (partitions.Count > 0) LogAssigned(_pipeline, string.Join(", ", partitions));
+        _assigned = true;
         var start = _options.StartTimestamp;
         if (_options.StartFrom is "earliest" or "latest" || start == null)
             return [.. partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset))];
@@ -264,7 +266,8 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// source.unreachableTimeout.</summary>
     private void WatchStartup()
     {
-        switch (_startup.Check(_consumer.HasClusterMetadata))
+        // An assignment also proves the cluster answered, whatever its metadata says of a controller.
+        switch (_startup.Check(_assigned || _consumer.HasClusterMetadata))
         {
             case StartupVerdict.Summarize when _options.UnreachableTimeout > TimeSpan.Zero:
                 LogUnreachable(_pipeline, Servers, _startup.Trouble ?? "", Config.Durations.Format(_options.UnreachableTimeout));
