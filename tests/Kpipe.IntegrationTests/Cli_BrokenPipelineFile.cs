@@ -71,6 +71,22 @@ public sealed class Cli_BrokenPipelineFile
         Assert.Equal(examples.Length, stdout.Split('\n').Count(l => l.StartsWith("ok: ", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("validate", "source: {bootstrapServers: localhost:9092, topics: [in]\nsinks:\n  - type: console\n", "2:9: not valid YAML: this '{' is never closed; close it with '}'")]
+    [InlineData("run", "source: {bootstrapServers: localhost:9092, topics: [in]\nsinks:\n  - type: console\n", "2:9: not valid YAML: this '{' is never closed; close it with '}'")]
+    [InlineData("validate", "source:\n  bootstrapServers: localhost:9092\n  topics: [in\nsinks:\n  - type: console\n", "4:11: not valid YAML: this '[' is never closed; close it with ']'")]
+    [InlineData("run", "source:\n  bootstrapServers: localhost:9092\n  topics: [in\nsinks:\n  - type: console\n", "4:11: not valid YAML: this '[' is never closed; close it with ']'")]
+    [InlineData("run", "sinks: [{type: console}]\nsource: [unclosed\n", "4:1: not valid YAML: While parsing a flow sequence, did not find expected ',' or ']' (the '[' at line 3, column 9 is not closed)")]
+    public async Task An_unclosed_bracket_is_one_line_with_its_position_not_a_stack_trace(string command, string yaml, string expected)
+    {
+        var file = WriteFile("name: broken\n" + yaml);
+        var (exit, _, stderr) = await Kpipe(command, file);
+        Assert.Equal(ExitCodes.InvalidConfig, exit);
+        Assert.Equal($"error: {file}:{expected}", stderr.Split('\n')[0].Split(" (or write")[0]);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Exception", stderr);
+    }
+
     [Fact]
     public async Task A_missing_file_is_a_config_error_not_a_crash()
     {

@@ -16,10 +16,24 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
 {
     private readonly List<ConfigError> _errors = [];
     private readonly NullabilityInfoContext _nullability = new();
+    private readonly HashSet<object> _bound = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<object> _incomplete = new(ReferenceEqualityComparer.Instance);
 
     public IReadOnlyList<ConfigError> Errors => _errors;
 
-    public T Bind<T>(YamlNode node) where T : class, new() => (T)(BindValue(node, typeof(T), "", false) ?? new T());
+    /// <summary>Where every key and item of the bound file was written.</summary>
+    public ConfigLocations Locations { get; } = new(file);
+
+    /// <summary>Whether the file gave this object and it bound without a problem in it or below. Cross-key
+    /// rules are checked only then: they make no sense over keys that did not bind, nor over a default
+    /// left in place of a value that was not a map.</summary>
+    public bool BoundCleanly(object options) => _bound.Contains(options) && !_incomplete.Contains(options);
+
+    public T Bind<T>(YamlNode node) where T : class, new()
+    {
+        Locations.RecordValue("", node.Start);
+        return (T)(BindValue(node, typeof(T), "", false) ?? new T());
+    }
 
     public void AddError(Mark mark, string message) => _errors.Add(new ConfigError(file, (int)mark.Line, (int)mark.Column, message));
 
@@ -109,6 +123,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
         foreach (var (k, v) in map.Children)
         {
             var key = ((YamlScalarNode)k).Value ?? "";
+            Locations.RecordKey($"{path}.{key}", k.Start);
             // Values of free-form maps (librdkafka properties) may hold passwords: never echo them.
             var bound = BindValue(v, valueType, $"{path}.{key}", secret: true);
             if (bound != null) dict[key] = bound;
@@ -135,6 +150,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
         var index = 0;
         foreach (var child in seq.Children)
         {
+            Locations.RecordValue($"{path}[{index}]", child.Start);
             var item = BindValue(child, itemType, $"{path}[{index++}]", false);
             if (item != null) list.Add(item);
         }
@@ -156,6 +172,7 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
         }
         var errorsBefore = _errors.Count;
         var target = Activator.CreateInstance(type)!;
+        _bound.Add(target);
         var properties = Settable(type).ToDictionary(KeyName, StringComparer.Ordinal);
         var seen = new Dictionary<string, Mark>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in map.Children)
@@ -168,7 +185,13 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
                 continue;
             }
             seen[key] = keyNode.Start;
+            Locations.RecordKey(Join(path, key), keyNode.Start);
+            Locations.RecordValue(Join(path, key), valueNode.Start);
+            var errorsBeforeValue = _errors.Count;
             var value = BindValue(valueNode, property.PropertyType, Join(path, key), property.GetCustomAttribute<SecretAttribute>() != null);
+            if (value != null) CheckValue(property, value, valueNode, Join(path, key));
+            else if (_errors.Count == errorsBeforeValue && property.GetCustomAttribute<RequiredKeyAttribute>() != null && IsScalarType(property.PropertyType))
+                AddError(valueNode.Start, $"{Describe(Join(path, key))} is required and cannot be empty; give {Expected(property.PropertyType)}");
             // An explicit null keeps the default unless the option is declared nullable.
             if (value != null || _nullability.Create(property).WriteState == NullabilityState.Nullable)
                 property.SetValue(target, value);
@@ -178,14 +201,30 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
             if (property.GetCustomAttribute<RequiredKeyAttribute>() != null && !seen.ContainsKey(key))
                 AddError(map.Start, $"{Describe(path)} is missing the required key '{key}'");
         }
-        // Cross-key rules only make sense once the object's own keys bound cleanly.
-        if (target is IValidatableOptions validatable && _errors.Count == errorsBefore)
-        {
-            foreach (var (key, message) in validatable.Validate())
-                AddError(seen.TryGetValue(key, out var mark) ? mark : map.Start, $"{Describe(Join(path, key))}: {message}");
-        }
+        if (_errors.Count != errorsBefore) _incomplete.Add(target);
         return target;
     }
+
+    /// <summary>Rules a single value breaks on its own: a required text left empty (<c>topic: ""</c> would
+    /// only fail once the pipeline runs), a number outside its declared range.</summary>
+    private void CheckValue(PropertyInfo property, object value, YamlNode node, string path)
+    {
+        if (value is string text && text.Trim().Length == 0 && property.GetCustomAttribute<RequiredKeyAttribute>() != null)
+            AddError(node.Start, $"{Describe(path)} is required and cannot be empty; give {Expected(typeof(string))}");
+        if (property.GetCustomAttribute<ValidRangeAttribute>() is { } range && !range.Contains(value))
+        {
+            var shown = property.GetCustomAttribute<SecretAttribute>() != null ? "(secret value hidden)" : Show(value);
+            AddError(node.Start, $"{Describe(path)} must be {range.Describe()}; got {shown}");
+        }
+    }
+
+    private static string Show(object value) => value switch
+    {
+        TimeSpan t => Durations.Format(t),
+        ByteSize b => $"{b.Bytes} bytes",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     private Type? ResolveSubtype(YamlMappingNode map, Type baseType, string path)
     {

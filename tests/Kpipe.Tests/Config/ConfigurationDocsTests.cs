@@ -16,7 +16,9 @@ public sealed class ConfigurationDocsTests
         return File.ReadAllText(Path.Combine(dir.FullName, "docs", "configuration.md"));
     }
 
-    private static IEnumerable<string> Keys(Type type, string prefix)
+    private static IEnumerable<string> Keys(Type type, string prefix) => Options(type, prefix).Select(o => o.Key);
+
+    private static IEnumerable<(string Key, PropertyInfo Property)> Options(Type type, string prefix)
     {
         foreach (var p in YamlBinder.Settable(type))
         {
@@ -24,18 +26,18 @@ public sealed class ConfigurationDocsTests
             var t = p.PropertyType;
             if (t == typeof(List<SinkOptions>) || t == typeof(List<TransformOptions>))
             {
-                yield return key;
+                yield return (key, p);
                 var baseType = t.GetGenericArguments()[0];
                 foreach (var (name, sub) in YamlBinder.Subtypes(baseType))
-                foreach (var k in Keys(sub, $"{key}[{name}]."))
+                foreach (var k in Options(sub, $"{key}[{name}]."))
                     yield return k;
                 continue;
             }
-            yield return key;
+            yield return (key, p);
             if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) && t.GetGenericArguments()[0].Namespace?.StartsWith("Kpipe") == true)
                 t = t.GetGenericArguments()[0];
             if (t.IsClass && t != typeof(string) && !t.IsGenericType && t.Namespace?.StartsWith("Kpipe") == true)
-                foreach (var k in Keys(t, key + ".")) yield return k;
+                foreach (var k in Options(t, key + ".")) yield return k;
         }
     }
 
@@ -45,5 +47,18 @@ public sealed class ConfigurationDocsTests
         var docs = Docs();
         var missing = Keys(typeof(PipelineOptions), "").Where(k => !docs.Contains($"`{k}`")).ToList();
         Assert.True(missing.Count == 0, "docs/configuration.md lacks: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_range_is_shown_in_its_options_row()
+    {
+        var rows = Docs().Split('\n');
+        var wrong = Options(typeof(PipelineOptions), "")
+            .Where(o => o.Property.GetCustomAttribute<ValidRangeAttribute>() != null)
+            .Where(o => rows.FirstOrDefault(r => r.StartsWith($"| `{o.Key}` |", StringComparison.Ordinal)) is not { } row
+                || !row.Contains(o.Property.GetCustomAttribute<ValidRangeAttribute>()!.Describe(), StringComparison.Ordinal))
+            .Select(o => $"{o.Key} ({o.Property.GetCustomAttribute<ValidRangeAttribute>()!.Describe()})")
+            .ToList();
+        Assert.True(wrong.Count == 0, "docs/configuration.md does not show the range of: " + string.Join(", ", wrong));
     }
 }

@@ -11,11 +11,27 @@ namespace Kpipe.Config.Seed;
 /// </summary>
 public static class SeedConverter
 {
-    public static PipelineOptions Convert(SeedFileOptions seed, string fileName)
+    public static PipelineOptions Convert(SeedFileOptions seed, string fileName) => Convert(seed, fileName, new Dictionary<string, string>());
+
+    /// <summary>As <see cref="Convert(SeedFileOptions, string)"/>, filling <paramref name="origins"/> with the
+    /// seed key each native option came from (<c>sinks[0].table</c> -> <c>sink.table</c>), so a problem found in
+    /// the converted options is reported where the seed file wrote it.</summary>
+    /// <param name="seed">The bound seed file.</param>
+    /// <param name="fileName">The file's name, which gives the pipeline's name.</param>
+    /// <param name="origins">Filled with native option path -> seed option path.</param>
+    public static PipelineOptions Convert(SeedFileOptions seed, string fileName, IDictionary<string, string> origins)
     {
         var explode = ExplodePath(seed.Process.Steps);
         var columns = new List<ColumnOptions>();
-        Flatten(seed.Process.Fields, "", explode, columns);
+        Flatten(seed.Process.Fields, "", explode, columns, "process.fields", origins);
+        origins["transforms[0]"] = "process";
+        origins["transforms[0].columns"] = "process.fields";
+        origins["transforms[0].explode"] = "process.steps";
+        origins["source"] = "source";
+        origins["source.bootstrapServers"] = "source.bootstrapServers";
+        origins["source.topics"] = "source.topic";
+        origins["sinks[0]"] = "sink";
+        foreach (var key in new[] { "feNodes", "table", "user", "password" }) origins[$"sinks[0].{key}"] = $"sink.{key}";
         var name = Path.GetFileNameWithoutExtension(fileName).Replace("_setting", "");
         return new PipelineOptions
         {
@@ -63,22 +79,30 @@ public static class SeedConverter
         return explode;
     }
 
-    private static void Flatten(IEnumerable<SeedFieldOptions> fields, string prefix, string? explode, List<ColumnOptions> columns)
+    private static void Flatten(IEnumerable<SeedFieldOptions> fields, string prefix, string? explode, List<ColumnOptions> columns,
+        string seedPath, IDictionary<string, string> origins)
     {
+        var index = 0;
         foreach (var f in fields)
         {
             var path = prefix + f.Name;
             var fromType = f.FromType?.ToLowerInvariant();
+            var field = $"{seedPath}[{index++}]";
             if (path == explode)
             {
-                Flatten(f.Items, "", null, columns);
+                Flatten(f.Items, "", null, columns, field + ".items", origins);
                 continue;
             }
             if (fromType is "object" or "struct" && f.Fields.Count > 0)
             {
-                Flatten(f.Fields, path + ".", explode, columns);
+                Flatten(f.Fields, path + ".", explode, columns, field + ".fields", origins);
                 continue;
             }
+            var column = $"transforms[0].columns[{columns.Count}]";
+            origins[column] = field;
+            origins[column + ".name"] = field + (f.Alias != null ? ".alias" : ".name");
+            origins[column + ".path"] = field + ".name";
+            origins[column + ".type"] = field + (f.ToType != null ? ".to_type" : ".from_type");
             columns.Add(new ColumnOptions { Name = f.Alias ?? f.Name, Path = path, Type = f.ToType ?? f.FromType ?? "string" });
         }
     }

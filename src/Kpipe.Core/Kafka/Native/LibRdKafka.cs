@@ -76,6 +76,11 @@ internal static unsafe partial class LibRdKafka
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
     internal static partial nint Opaque(nint rk);
 
+    /// <summary>The cluster's controller broker id from the last metadata, -1 while no broker has answered;
+    /// timeout 0 does not block.</summary>
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_controllerid")]
+    internal static partial int ControllerId(nint rk, int timeoutMs);
+
     [LibraryImport(Lib, EntryPoint = "rd_kafka_err2str")]
     internal static partial byte* Err2Str(int err);
 

@@ -374,6 +374,17 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
         }
     }
 
+    /// <summary>Whether some broker of the cluster has answered (the client holds cluster metadata); false
+    /// while every bootstrap server is unreachable. Does not block.</summary>
+    public bool HasClusterMetadata
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return LibRdKafka.ControllerId(_rk, 0) >= 0;
+        }
+    }
+
     void ILogTarget.Log(int syslogLevel, string facility, string message) => _events.OnLog(syslogLevel, facility, message);
 
     private T CommittedCore<T>(IReadOnlyList<TopicPartition> partitions, int timeoutMs, ListReader<T> read)

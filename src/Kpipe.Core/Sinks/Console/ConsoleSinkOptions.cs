@@ -4,16 +4,11 @@ namespace Kpipe.Sinks.Console;
 
 /// <summary>Prints records as JSON lines on standard output, as the seed's Spark jobs printed their rows.</summary>
 [TypeName("console")]
-public sealed class ConsoleSinkOptions : SinkOptions, IValidatableOptions
+public sealed class ConsoleSinkOptions : SinkOptions
 {
     /// <summary>Fraction of records printed, between 0 and 1. Default 1 (every record).</summary>
-    public double Sample { get; set; } = 1.0;
+    [ValidRange("0", "1")] public double Sample { get; set; } = 1.0;
 
     /// <summary>Print the Kafka metadata (topic, partition, offset, key) with each record. Default false.</summary>
     public bool Metadata { get; set; }
-
-    public IEnumerable<(string Key, string Message)> Validate()
-    {
-        if (Sample is < 0 or > 1) yield return ("sample", "must be between 0 and 1");
-    }
 }

@@ -26,20 +26,21 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     [Secret] public string Password { get; set; } = "";
 
     /// <summary>Flush a partition's batch at this many rows. Default 200000.</summary>
-    public int MaxRows { get; set; } = 200_000;
+    [ValidRange("1")] public int MaxRows { get; set; } = 200_000;
 
     /// <summary>Flush a partition's batch at this body size. Default 32MiB.</summary>
-    public ByteSize MaxBytes { get; set; } = ByteSize.FromMiB(32);
+    // Doris refuses a Stream Load body above streaming_load_max_mb, 10240 MB by default.
+    [ValidRange("1KiB", "10GiB")] public ByteSize MaxBytes { get; set; } = ByteSize.FromMiB(32);
 
     /// <summary>Flush a batch this long after its first row. Doris advises a load every few seconds per table
     /// rather than many per second ("too many versions"). Default 5s.</summary>
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(5);
+    [ValidRange("1ms")] public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Most Stream Load requests running at once. Default 2.</summary>
-    public int MaxLoadsInFlight { get; set; } = 2;
+    [ValidRange("1")] public int MaxLoadsInFlight { get; set; } = 2;
 
     /// <summary>Bound on the bytes of rows buffered or being loaded; writes wait above it. Default 128MiB.</summary>
-    public ByteSize MaxBufferedBytes { get; set; } = ByteSize.FromMiB(128);
+    [ValidRange("1KiB")] public ByteSize MaxBufferedBytes { get; set; } = ByteSize.FromMiB(128);
 
     /// <summary>First part of every load label (labels also hold the pipeline, table, topic, partition and
     /// offset range, so a retried load is recognised by Doris). Default <c>kpipe</c>.</summary>
@@ -50,7 +51,7 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>Fraction of rows Doris may reject before the load fails (Stream Load <c>max_filter_ratio</c>). Default 0.</summary>
-    public double MaxFilterRatio { get; set; }
+    [ValidRange("0", "1")] public double MaxFilterRatio { get; set; }
 
     /// <summary>Stream Load <c>strict_mode</c>: a value Doris cannot convert rejects the row instead of becoming NULL. Default false.</summary>
     public bool StrictMode { get; set; }
@@ -59,15 +60,17 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     public Dictionary<string, string> Headers { get; set; } = [];
 
     /// <summary>Timeout of one Stream Load request. Default 60s.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    // Doris takes its own load timeout (the timeout header) in whole seconds.
+    [ValidRange("1s")] public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Retries of a load after transient failures (5xx, connection errors, timeouts, "too many
     /// versions"), with exponential backoff and jitter, under the same label; then the pipeline stops.
     /// Default 10.</summary>
-    public int MaxRetries { get; set; } = 10;
+    [ValidRange("0")] public int MaxRetries { get; set; } = 10;
 
     /// <summary>First retry delay; doubled each time up to 60s. Default 1s.</summary>
-    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
+    // Backoff caps every delay at 60s: a longer first delay would be cut to it anyway.
+    [ValidRange("1ms", "60s")] public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
     internal (string Database, string Table) QualifiedTable
     {
@@ -82,9 +85,14 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     {
         if (FeNodes.Count == 0 && BeNodes.Count == 0) yield return ("feNodes", "give at least one FE address such as doris-fe:8030");
         if (QualifiedTable.Database.Length == 0) yield return ("table", "name the database: database.table, or set 'database'");
-        if (MaxRows < 1) yield return ("maxRows", "must be at least 1");
-        if (MaxLoadsInFlight < 1) yield return ("maxLoadsInFlight", "must be at least 1");
-        if (MaxFilterRatio is < 0 or > 1) yield return ("maxFilterRatio", "must be between 0 and 1");
+        else if (QualifiedTable.Table.Length == 0) yield return ("table", "name the table: database.table");
+        foreach (var (key, nodes) in new[] { ("feNodes", FeNodes), ("beNodes", BeNodes) })
+        {
+            for (var i = 0; i < nodes.Count; i++)
+                if (StreamLoadClient.InvalidAddress(nodes[i]) is { } reason) yield return ($"{key}[{i}]", reason);
+        }
+        foreach (var (name, value) in Headers)
+            if (StreamLoadClient.RefusedHeader(name, value) is { } reason) yield return ($"headers.{name}", reason);
         if (MaxBufferedBytes.Bytes < MaxBytes.Bytes) yield return ("maxBufferedBytes", "must be at least maxBytes");
         string? zoneError = null;
         try { TimeZoneInfo.FindSystemTimeZoneById(TimeZone); }

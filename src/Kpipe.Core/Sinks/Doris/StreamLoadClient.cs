@@ -69,10 +69,7 @@ internal sealed partial class StreamLoadClient : IDisposable
         };
         foreach (var (name, value) in options.Headers)
         {
-            var refused = Reserved.Contains(name)
-                || (name.Equals("group_commit", StringComparison.OrdinalIgnoreCase) && !value.Trim().Equals("off_mode", StringComparison.OrdinalIgnoreCase));
-            if (refused)
-                throw new ArgumentException($"the Doris sink sets or cannot work with the Stream Load header '{name}'; remove it from 'headers' (see docs/doris.md)");
+            if (RefusedHeader(name, value) is { } reason) throw new ArgumentException(reason);
             headers[name] = value;
         }
         _userColumns = headers.ContainsKey("columns");
@@ -93,6 +90,30 @@ internal sealed partial class StreamLoadClient : IDisposable
             Timeout = Timeout.InfiniteTimeSpan,
             MaxResponseContentBufferSize = 1 << 20,
         };
+    }
+
+    /// <summary>Why the sink refuses a Stream Load header given in <c>headers</c>, or null when it takes it.</summary>
+    internal static string? RefusedHeader(string name, string value)
+    {
+        var refused = Reserved.Contains(name)
+            || (name.Equals("group_commit", StringComparison.OrdinalIgnoreCase) && !value.Trim().Equals("off_mode", StringComparison.OrdinalIgnoreCase));
+        return refused
+            ? $"the Doris sink sets or cannot work with the Stream Load header '{name}'; remove it from 'headers' (group_commit is accepted only as off_mode; see docs/doris.md)"
+            : null;
+    }
+
+    /// <summary>Why <paramref name="text"/> is not a Doris HTTP address, or null when it is one.</summary>
+    internal static string? InvalidAddress(string text)
+    {
+        try
+        {
+            Address(text);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>A configured address as a base URI: <c>http://</c> unless it says <c>https://</c>; any user

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Kpipe.Engine;
 using Kpipe.Json;
+using Kpipe.Kafka;
 using Kpipe.Kafka.Native;
 using Kpipe.Rows;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,8 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly Utf8JsonWriter _json;
     private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso);
     private readonly Thread _poller;
+    // An unreachable sink cluster is reported per reconnect attempt; logs should grow with kinds of trouble.
+    private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
 
@@ -189,11 +192,15 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         lock (_roomSignal) Monitor.PulseAll(_roomSignal);
     }
 
-    void IProducerEvents.OnError(ErrorCode code, string reason, bool isFatal) => LogProducerError(Name, code, reason);
+    void IProducerEvents.OnError(ErrorCode code, string reason, bool isFatal)
+    {
+        var repeats = 0;
+        if (isFatal || _throttle.ShouldLog(reason, out repeats)) LogProducerError(Name, code, reason + LogThrottleNote.Of(repeats));
+    }
 
     void IProducerEvents.OnLog(int syslogLevel, string facility, string message)
     {
-        if (syslogLevel <= 4) LogLibrdkafka(Name, facility, message);
+        if (syslogLevel <= 4 && _throttle.ShouldLog(message, out var repeats)) LogLibrdkafka(Name, facility, message + LogThrottleNote.Of(repeats));
     }
 
     // Linger is 10 ms and a thread serves delivery reports: records leave and settle on their own. Waiting for

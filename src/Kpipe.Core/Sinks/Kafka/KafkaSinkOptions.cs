@@ -40,6 +40,9 @@ public sealed class KafkaSinkOptions : SinkOptions, IValidatableOptions
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
+        if (Kpipe.Kafka.TopicNames.Invalid(Topic) is { } topic) yield return ("topic", topic);
+        if (KeyField != null && KeyField.Split('.').Any(s => s.Length == 0))
+            yield return ("keyField", $"'{KeyField}' is not a dotted path such as after.id (or, after transforms, a column name)");
         if (Properties.TryGetValue("enable.idempotence", out var idem) && idem == "false")
             yield return ("properties", "enable.idempotence cannot be false: the sink relies on it for ordering without duplicates on retry");
         if (Properties.TryGetValue("acks", out var acks) && acks is not ("all" or "-1"))

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Kpipe.Engine;
+using Kpipe.Kafka;
 using Kpipe.Kafka.Native;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,10 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     // Per batch being built: the distinct partitions and the last offset of each.
     private readonly List<TopicPartition> _slots = [];
     private readonly List<long> _lastOffsets = [];
+    private readonly LogThrottle _throttle = new(TimeProvider.System);
+    private readonly StartupWatch _startup;
     private Exception? _fatal;
+    private bool _assigned;
     private long _nextBatchId;
 
     /// <remarks>drain flushes the sinks and waits (within the shutdown timeout) until no batch of the given
@@ -49,6 +53,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         var config = KafkaConsumerFactory.BuildConfig(options, pipeline);
         _groupId = config.GroupId;
         _messages = new nint[Math.Max(1, options.MaxRecordsPerBatch)];
+        _startup = new StartupWatch(TimeProvider.System, options.UnreachableTimeout);
         _consumer = new NativeConsumer(config, this);
     }
 
@@ -72,6 +77,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// </summary>
     public RecordBatch? Poll(int maxRecords, int timeoutMs)
     {
+        if (!_startup.Reached) WatchStartup();
         var buffer = _messages.AsSpan(0, Math.Clamp(maxRecords, 1, _messages.Length));
         var count = _consumer.ConsumeBatch(buffer[..1], timeoutMs);
         if (count == 0) return null;
@@ -200,6 +206,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     IReadOnlyList<TopicPartitionOffset> IConsumerEvents.OnAssigned(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
     {
         if (partitions.Count > 0) LogAssigned(_pipeline, string.Join(", ", partitions));
+        _assigned = true;
         var start = _options.StartTimestamp;
         if (_options.StartFrom is "earliest" or "latest" || start == null)
             return [.. partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset))];
@@ -237,15 +244,51 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
 
     void IConsumerEvents.OnError(ErrorCode code, string reason, bool isFatal)
     {
-        if (isFatal) Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(code, reason, true), null);
-        LogConsumerError(_pipeline, code, reason);
+        if (isFatal)
+        {
+            Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(code, reason, true), null);
+            LogConsumerError(_pipeline, code, reason);
+            return;
+        }
+        // "1/1 brokers are down" follows each failed attempt; the reason before it says why.
+        if (code != ErrorCode.Local_AllBrokersDown || _startup.Trouble == null) _startup.Troubled(LogThrottle.Key(reason));
+        if (_throttle.ShouldLog(reason, out var repeats)) LogConsumerError(_pipeline, code, reason + LogThrottleNote.Of(repeats));
     }
 
     void IConsumerEvents.OnLog(int syslogLevel, string facility, string message)
     {
         // 4 = warning in syslog levels; librdkafka's debug chatter stays out of the log.
-        if (syslogLevel <= 4) LogLibrdkafka(_pipeline, facility, message);
+        if (syslogLevel <= 4 && _throttle.ShouldLog(message, out var repeats))
+            LogLibrdkafka(_pipeline, facility, message + LogThrottleNote.Of(repeats));
     }
+
+    /// <summary>Until a broker first answers: one summary of what is wrong, and a stop after
+    /// source.unreachableTimeout.</summary>
+    private void WatchStartup()
+    {
+        // An assignment also proves the cluster answered, whatever its metadata says of a controller.
+        switch (_startup.Check(_assigned || _consumer.HasClusterMetadata))
+        {
+            case StartupVerdict.Summarize when _options.UnreachableTimeout > TimeSpan.Zero:
+                LogUnreachable(_pipeline, Servers, _startup.Trouble ?? "", Config.Durations.Format(_options.UnreachableTimeout));
+                break;
+            case StartupVerdict.Summarize:
+                LogUnreachableForever(_pipeline, Servers, _startup.Trouble ?? "");
+                break;
+            case StartupVerdict.Recovered:
+                LogReached(_pipeline, Servers, Config.Durations.Format(_startup.Waited));
+                break;
+            case StartupVerdict.GiveUp:
+                Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(ErrorCode.Local_AllBrokersDown,
+                    $"no broker of the source Kafka cluster at {Servers} answered within {Config.Durations.Format(_options.UnreachableTimeout)} " +
+                    $"(source.unreachableTimeout): {_startup.Trouble ?? "no reason given by librdkafka"}", true), null);
+                break;
+        }
+    }
+
+    /// <summary>The bootstrap servers as the logs show them: host:port, without any user info.</summary>
+    private string Servers => string.Join(",", _options.BootstrapServers.Split(',', StringSplitOptions.TrimEntries)
+        .Select(s => s[(s.LastIndexOf('@') + 1)..]));
 
     public void Dispose() => _consumer.Dispose();
 
@@ -275,6 +318,15 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: consumer error {Code}: {Reason}")]
     private partial void LogConsumerError(string pipeline, ErrorCode code, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: cannot reach the source Kafka cluster at {Servers}: {Reason}. Retrying; the pipeline stops if no broker answers within {Timeout} (source.unreachableTimeout)")]
+    private partial void LogUnreachable(string pipeline, string servers, string reason, string timeout);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: cannot reach the source Kafka cluster at {Servers}: {Reason}. Retrying until a broker answers (source.unreachableTimeout is 0s)")]
+    private partial void LogUnreachableForever(string pipeline, string servers, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: reached the source Kafka cluster at {Servers} after {Waited}")]
+    private partial void LogReached(string pipeline, string servers, string waited);
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: librdkafka {Facility}: {Message}")]
     private partial void LogLibrdkafka(string pipeline, string facility, string message);

@@ -26,7 +26,14 @@ public sealed class KafkaSourceOptions : IValidatableOptions
 
     /// <summary>Most records handed to the transforms and sinks at once (the seed's maxOffsetsPerTrigger).
     /// Default 10000.</summary>
-    public int MaxRecordsPerBatch { get; set; } = 10_000;
+    // The array of message handles is allocated at this size up front (8 bytes each).
+    [ValidRange("1", "1000000")] public int MaxRecordsPerBatch { get; set; } = 10_000;
+
+    /// <summary>How long the source cluster may stay unreachable from the start (no broker answering: port
+    /// closed, host unknown, TLS or SASL refused) before the pipeline stops with an error naming the bootstrap
+    /// servers and the last reason. <c>0s</c> waits forever. Once a broker has answered, later outages are
+    /// waited out. Default 2m.</summary>
+    [ValidRange("0s")] public TimeSpan UnreachableTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>librdkafka consumer properties passed as they are (TLS, SASL, fetch sizes...). See
     /// https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md. kpipe sets group.id,
@@ -45,7 +52,8 @@ public sealed class KafkaSourceOptions : IValidatableOptions
             yield return ("topicPattern", "give either 'topics' or 'topicPattern', not both");
         if (StartFrom is not ("earliest" or "latest") && StartTimestamp == null)
             yield return ("startFrom", $"must be earliest, latest or an ISO-8601 instant such as 2024-07-19T10:00:00Z; got '{StartFrom}'");
-        if (MaxRecordsPerBatch < 1) yield return ("maxRecordsPerBatch", "must be at least 1");
+        for (var i = 0; i < Topics.Count; i++)
+            if (Kpipe.Kafka.TopicNames.Invalid(Topics[i]) is { } reason) yield return ($"topics[{i}]", reason);
         if (TopicPattern != null)
         {
             string? error = null;

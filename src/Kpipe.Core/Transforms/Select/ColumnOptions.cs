@@ -42,5 +42,23 @@ public sealed class ColumnOptions : IValidatableOptions
             yield return ("meta", "give either 'path' or 'meta', not both");
         if (Path is { Length: 0 } || Path?.Split('.').Any(s => s.Length == 0) == true)
             yield return ("path", $"'{Path}' is not a dotted path such as after.id");
+        if (!ColumnType.TryParse(Type, out var type))
+            yield return ("type", $"unknown type '{Type}'; valid types: {ColumnType.Names}");
+        else if (Default != null && DefaultError(type) is { } error)
+            yield return ("default", error);
+    }
+
+    /// <summary>Why the default does not cast to the column's type, as the transform would find when built.</summary>
+    private string? DefaultError(ColumnType type)
+    {
+        try
+        {
+            SelectTransform.BuildDefaults(new RowSchema([(Name, type)]), [this], [new ConversionOptions { EpochUnit = Unit }]).Dispose();
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 }

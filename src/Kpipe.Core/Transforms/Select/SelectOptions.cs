@@ -34,10 +34,5 @@ public sealed class SelectOptions : TransformOptions, IValidatableOptions
         try { _ = Zone; }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { zoneError = e.Message; }
         if (zoneError != null) yield return ("timeZone", $"unknown time zone '{TimeZone}'; use an IANA name such as Europe/Berlin or UTC");
-        foreach (var c in Columns)
-        {
-            if (!ColumnType.TryParse(c.Type, out _))
-                yield return ("columns", $"column '{c.Name}': unknown type '{c.Type}'; valid types: {ColumnType.Names}");
-        }
     }
 }
