@@ -16,8 +16,14 @@ namespace Kpipe.Transforms.Cdc;
 /// </summary>
 public sealed partial class DebeziumTransform : ITransform, IDisposable
 {
-    private static readonly byte[][] RootNames = [.. new[] { "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
-    private static readonly byte[][] EnvelopeNames = [.. new[] { "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
+    // The top-level names the decoder looks at, in the order of the index constants below.
+    private static readonly byte[][] Names = [.. new[]
+    {
+        "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted", "message", "tableChanges",
+        "ddl", "databaseName", "schemaName", "status", "id", "event_count", "data_collections", "transaction", "ts_us", "ts_ns",
+    }.Select(Encoding.UTF8.GetBytes)];
+    private const int Schema_ = 0, Payload = 1, Op = 2, Before = 3, After = 4, Source = 5, TsMs = 6, FlatOp = 7, FlatDeleted = 8,
+        TableChanges = 10, Ddl = 11, Status = 14, Id = 15, EventCount = 16, DataCollections = 17;
     private static readonly byte[][] TableName = [Encoding.UTF8.GetBytes("table")];
     private static readonly byte[][] BinlogNames = [.. new[] { "file", "pos" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
@@ -40,17 +46,19 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly bool[] _seen;
     private readonly int _sequenceColumn;
     private readonly int _deleteColumn;
-    private readonly string[]? _sequencePath;
+    private readonly byte[][]? _sequencePath;
+    private readonly bool _binlogSequence;
+    private readonly bool _deleteTombstones;
+    private readonly long[] _counts = new long[Enum.GetValues<MessageKind>().Length];
+    private readonly ConnectFieldSchema?[] _hints;
     private readonly SchemaCache _schemas = new();
     private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
-    private readonly byte[]? _sequenceField;
     private readonly CellConverter _convert;
     private readonly Func<int, string> _pathOf;
     // The row being filled and its field schemas, for the walker's conversions.
     private int _row;
     private ConnectFieldSchema?[]? _rowFieldSchemas;
     private readonly ILogger _logger;
-    private long _tombstones;
 
     public DebeziumTransform(DebeziumOptions options, ILogger logger)
     {
@@ -61,13 +69,16 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone, EpochUnit = c.Unit })];
         var schema = _columns.Select(c => (c.Name, c.ParsedType)).ToList();
-        if (options.Sequence != null) schema.Add((options.SequenceColumn, ColumnType.Long));
+        if (options.Sequence != null)
+            schema.Add((options.SequenceColumn, options.SequenceType == SequenceType.Largeint ? ColumnType.String : ColumnType.Long));
         schema.Add((DebeziumOptions.DeleteSignColumn, ColumnType.Int));
         Schema = new RowSchema(schema);
         _sequenceColumn = options.Sequence != null ? Schema.IndexOf(options.SequenceColumn) : -1;
         _deleteColumn = Schema.IndexOf(DebeziumOptions.DeleteSignColumn);
-        _sequencePath = options.Sequence is null or "binlog" ? null : options.Sequence.Split('.');
-        if (_sequencePath is ["source", var field]) _sequenceField = Encoding.UTF8.GetBytes(field);
+        _binlogSequence = options.Sequence == "binlog";
+        _sequencePath = options.Sequence is null or "binlog" ? null : [.. options.Sequence.Split('.').Select(Encoding.UTF8.GetBytes)];
+        _deleteTombstones = options.TombstonesDelete;
+        _hints = [.. _columns.Select(c => c.Semantic != null && SemanticHint.TryParse(c.Semantic, out var hint, out _) ? hint : null)];
         _rows = new RowBatch(Schema);
         _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
         _seen = new bool[_columns.Length];
@@ -103,8 +114,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     public RowSchema Schema { get; }
 
-    /// <summary>Tombstones seen (null values after deletes); they give no row.</summary>
-    public long Tombstones => Interlocked.Read(ref _tombstones);
+    /// <summary>Tombstones that gave no row (null values after deletes, or any under <c>tombstones: ignore</c>).</summary>
+    public long Tombstones => Count(MessageKind.Tombstone);
+
+    /// <summary>Messages of a kind that gave no row (every kind but <see cref="MessageKind.Row"/>); 0 for rows.</summary>
+    public long Count(MessageKind kind) => Interlocked.Read(ref _counts[(int)kind]);
 
     public void Apply(RecordBatch batch, RecordErrorHandler errors)
     {
@@ -136,84 +150,176 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private string? Decode(RecordBatch batch, int index)
     {
         var value = batch.Value(index);
-        if (value.IsEmpty || value.Trim(" \t\r\n"u8).SequenceEqual("null"u8))
-        {
-            Interlocked.Increment(ref _tombstones);
-            return null;
-        }
-        Span<JsonSpan> root = stackalloc JsonSpan[RootNames.Length];
-        if (!JsonObjectScan.Scan(value, RootNames, root)) return "the value is not a JSON object";
-        var schemaSpan = root[0];
-        var payload = root[1];
-        ReadOnlySpan<byte> envelope;
-        Span<JsonSpan> env = stackalloc JsonSpan[EnvelopeNames.Length];
-        if (payload.Kind == JsonTokenType.StartObject)
-        {
-            envelope = payload.Of(value);
-            JsonObjectScan.Scan(envelope, EnvelopeNames, env);
-        }
-        else if (payload.Found && payload.Kind == JsonTokenType.Null)
-        {
-            Interlocked.Increment(ref _tombstones);
-            return null;
-        }
-        else
-        {
-            envelope = value;
-            root[2..].CopyTo(env);
-        }
-        var (op, before, after, source, tsMs, flatOp, flatDeleted) = (env[0], env[1], env[2], env[3], env[4], env[5], env[6]);
-        var isEnvelope = op.Found || before.Found || after.Found;
+        if (value.IsEmpty || value.Trim(" \t\r\n"u8).SequenceEqual("null"u8)) return Tombstone(batch, index);
+        Span<JsonSpan> top = stackalloc JsonSpan[Names.Length];
+        if (!JsonObjectScan.Scan(value, Names, top, out var topOthers)) return "the value is not a JSON object";
 
-        ConnectFieldSchema? rowSchema = null;
-        if (schemaSpan.Kind == JsonTokenType.StartObject)
+        var format = _options.Format;
+        var wrapped = format switch
         {
-            var envelopeSchema = _schemas.Get(schemaSpan.Of(value));
-            rowSchema = isEnvelope
-                ? ConnectSchemaParser.FindField(envelopeSchema, "after") ?? ConnectSchemaParser.FindField(envelopeSchema, "before")
-                : envelopeSchema;
+            // The envelope has no field called payload, so a payload can only be the JSON converter's wrapper.
+            DebeziumFormat.Envelope => top[Payload].Found,
+            DebeziumFormat.FlattenedSchema => true,
+            DebeziumFormat.Flattened => false,
+            _ => !top[FlatOp].Found && !top[FlatDeleted].Found && top[Payload].Found
+                && !top[Op].Found && !top[Before].Found && !top[After].Found,
+        };
+        var body = value;
+        var fields = top;
+        var others = topOthers;
+        JsonSpan schemaSpan = default;
+        Span<JsonSpan> inner = stackalloc JsonSpan[Names.Length];
+        if (wrapped)
+        {
+            var payload = top[Payload];
+            if (!payload.Found) return "format flattened-schema: the value has no 'payload' (written without schemas? use format: flattened)";
+            if (payload.Kind == JsonTokenType.Null) return Tombstone(batch, index);
+            if (payload.Kind != JsonTokenType.StartObject) return "the payload is not a JSON object";
+            schemaSpan = top[Schema_];
+            body = payload.Of(value);
+            JsonObjectScan.Scan(body, Names, inner, out others);
+            fields = inner;
+        }
+        var schema = schemaSpan.Kind == JsonTokenType.StartObject ? _schemas.Get(schemaSpan.Of(value)) : null;
+
+        var flattened = format switch
+        {
+            DebeziumFormat.Flattened or DebeziumFormat.FlattenedSchema => true,
+            DebeziumFormat.Envelope => false,
+            _ => fields[FlatOp].Found || fields[FlatDeleted].Found,
+        };
+        if (flattened && !fields[FlatOp].Found && !fields[FlatDeleted].Found)
+        {
+            // ExtractNewRecordState passes on what is not a row change (truncates, messages, the schema change and
+            // transaction topics) as it came: recognised by the schema's name, or else by the message being made of
+            // Debezium's own fields only, so a table's row is never taken for one of them.
+            var kind = schema?.Name is { } name ? KindBySchemaName(name) : KindByShape(fields, others, batch.Topic(index));
+            if (kind == EnvelopeKind) flattened = false;
+            else if (kind != MessageKind.Row) return Filtered(kind);
+        }
+        else if (!flattened && IsHeartbeatTopic(batch.Topic(index)))
+        {
+            return Filtered(MessageKind.Heartbeat);
         }
 
+        if (flattened) return FlattenedRow(batch, index, body, fields, schema);
+        return EnvelopeEvent(batch, index, body, fields, others, schema, auto: format == DebeziumFormat.Auto);
+    }
+
+    /// <summary>Marks the kinds recognised as an envelope passed on unflattened.</summary>
+    private const MessageKind EnvelopeKind = (MessageKind)(-1);
+
+    private static MessageKind KindBySchemaName(string name) =>
+        name.EndsWith(".Envelope", StringComparison.Ordinal) ? EnvelopeKind
+        : name.EndsWith("SchemaChangeValue", StringComparison.Ordinal) ? MessageKind.SchemaChange
+        : name.EndsWith("TransactionMetadataValue", StringComparison.Ordinal) ? MessageKind.Transaction
+        : name.EndsWith(".Heartbeat", StringComparison.Ordinal) ? MessageKind.Heartbeat
+        : MessageKind.Row;
+
+    private static MessageKind KindByShape(ReadOnlySpan<JsonSpan> fields, bool others, string topic)
+    {
+        if (IsHeartbeatTopic(topic)) return MessageKind.Heartbeat;
+        if (others) return MessageKind.Row;
+        if (fields[Op].Kind == JsonTokenType.String && fields[Source].Kind == JsonTokenType.StartObject) return EnvelopeKind;
+        if (fields[TableChanges].Found && fields[Source].Found) return MessageKind.SchemaChange;
+        if (fields[Status].Kind == JsonTokenType.String && fields[Id].Found && (fields[EventCount].Found || fields[DataCollections].Found))
+            return MessageKind.Transaction;
+        return MessageKind.Row;
+    }
+
+    // Debezium's default heartbeat topic is __debezium-heartbeat.<topic.prefix> (heartbeat.topics.prefix).
+    private static bool IsHeartbeatTopic(string topic) => topic.StartsWith("__debezium-heartbeat", StringComparison.Ordinal);
+
+    private string? EnvelopeEvent(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<JsonSpan> env,
+        bool others, ConnectFieldSchema? envelopeSchema, bool auto)
+    {
+        var (op, before, after) = (env[Op], env[Before], env[After]);
         char operation;
-        JsonSpan image;
-        if (isEnvelope)
-        {
-            operation = op.Kind == JsonTokenType.String
-                ? JsonObjectScan.SingleChar(envelope, op)
-                : after.HasValue ? 'u' : before.HasValue ? 'd' : '\0';
-            image = operation == 'd' ? before : after;
-        }
-        else
-        {
-            var deleted = flatDeleted.Kind == JsonTokenType.True
-                || (flatDeleted.Kind == JsonTokenType.String && flatDeleted.Of(envelope).SequenceEqual("\"true\""u8));
-            operation = deleted ? 'd' : flatOp.Kind == JsonTokenType.String ? JsonObjectScan.SingleChar(envelope, flatOp) : 'u';
-            image = new JsonSpan(0, envelope.Length, JsonTokenType.StartObject);
-        }
+        if (op.Kind == JsonTokenType.String) operation = JsonObjectScan.SingleChar(envelope, op);
+        else if (before.Found || after.Found) operation = after.HasValue ? 'u' : before.HasValue ? 'd' : '\0';
+        else if (env[TableChanges].Found || env[Ddl].Found) return Filtered(MessageKind.SchemaChange);
+        else if (env[Status].Kind == JsonTokenType.String && env[Id].Found) return Filtered(MessageKind.Transaction);
+        else if (env[TsMs].Found && !others && OnlyTsMs(env)) return Filtered(MessageKind.Heartbeat);
+        // The seed's pipelines (and auto) take what is not an envelope for a flattened row without markers.
+        else if (auto) return FlattenedRow(batch, index, envelope, env, envelopeSchema);
+        else return "not a Debezium message: no 'op', 'before' or 'after', and not a schema change, transaction or heartbeat (a flattened topic? set format: flattened)";
 
+        var rowSchema = envelopeSchema == null ? null
+            : ConnectSchemaParser.FindField(envelopeSchema, "after") ?? ConnectSchemaParser.FindField(envelopeSchema, "before");
+        var image = operation == 'd' ? before : after;
         switch (operation)
         {
             case 'c' or 'r' or 'u':
                 if (!image.HasValue) return $"a '{operation}' event without an after image";
-                return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: false);
+                return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, env[Source], operation, delete: false);
             case 'd':
                 if (!_options.Deletes) return null;
-                if (image.HasValue) return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: true);
+                if (image.HasValue) return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, env[Source], operation, delete: true);
                 // No before image (PostgreSQL without REPLICA IDENTITY FULL sends only the key): the Kafka key holds it.
                 var key = batch.Key(index);
                 if (key.IsEmpty) return "a delete without a before image and without a key";
-                return AddRow(batch, index, envelope, KeyImage(key, out var keySchema), keySchema ?? rowSchema, source, tsMs, delete: true);
+                return AddRow(batch, index, envelope, KeyImage(key, out var keySchema), keySchema ?? rowSchema, env[Source], operation, delete: true);
             case 't':
-                if (_options.Truncate == TruncatePolicy.Fail)
-                    throw new RecordErrorException($"record {batch.Where(index)}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
-                LogTruncateIgnored(batch.Topic(index), batch.Partition(index), batch.Offset(index));
-                return null;
+                return Truncate(batch, index);
+            case 'm':
+                return Filtered(MessageKind.LogicalMessage);
             case '\0':
-                Interlocked.Increment(ref _tombstones);
-                return null;
+                return Filtered(MessageKind.Tombstone);
             default:
-                return $"unknown Debezium operation '{JsonObjectScan.Text(envelope, isEnvelope ? op : flatOp)}'";
+                return $"unknown Debezium operation '{JsonObjectScan.Text(envelope, op)}'";
         }
+    }
+
+    private static bool OnlyTsMs(ReadOnlySpan<JsonSpan> env)
+    {
+        for (var i = 0; i < env.Length; i++)
+            if (i != TsMs && env[i].Found) return false;
+        return true;
+    }
+
+    /// <summary>An ExtractNewRecordState row: the whole object, <c>__deleted</c> (rewrite mode) or <c>__op: d</c> a delete.</summary>
+    private string? FlattenedRow(RecordBatch batch, int index, ReadOnlySpan<byte> row, ReadOnlySpan<JsonSpan> fields, ConnectFieldSchema? schema)
+    {
+        var (flatOp, flatDeleted) = (fields[FlatOp], fields[FlatDeleted]);
+        var deleted = flatDeleted.Kind == JsonTokenType.True
+            || (flatDeleted.Kind == JsonTokenType.String && flatDeleted.Of(row).SequenceEqual("\"true\""u8));
+        var operation = deleted ? 'd' : flatOp.Kind == JsonTokenType.String ? JsonObjectScan.SingleChar(row, flatOp) : 'u';
+        switch (operation)
+        {
+            case 'c' or 'r' or 'u':
+                return AddRow(batch, index, row, row, schema, default, operation, delete: false);
+            case 'd':
+                if (!_options.Deletes) return null;
+                return AddRow(batch, index, row, row, schema, default, operation, delete: true);
+            case 't':
+                return Truncate(batch, index);
+            default:
+                return $"unknown Debezium operation '{JsonObjectScan.Text(row, flatOp)}' in __op";
+        }
+    }
+
+    private string? Truncate(RecordBatch batch, int index)
+    {
+        if (_options.Truncate == TruncatePolicy.Fail)
+            throw new RecordErrorException($"record {batch.Where(index)}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
+        LogTruncateIgnored(batch.Topic(index), batch.Partition(index), batch.Offset(index));
+        return Filtered(MessageKind.Truncate);
+    }
+
+    /// <summary>A null value. For flattened topics it is how a delete arrives (ExtractNewRecordState's default
+    /// <c>delete.tombstone.handling.mode=tombstone</c>), so under <c>tombstones: delete</c> the key's row is deleted.</summary>
+    private string? Tombstone(RecordBatch batch, int index)
+    {
+        var key = batch.Key(index);
+        if (!_deleteTombstones || key.IsEmpty || !_options.Deletes) return Filtered(MessageKind.Tombstone);
+        var image = KeyImage(key, out var keySchema);
+        return AddRow(batch, index, image, image, keySchema, default, 'd', delete: true);
+    }
+
+    private string? Filtered(MessageKind kind)
+    {
+        Interlocked.Increment(ref _counts[(int)kind]);
+        return null;
     }
 
     private ReadOnlySpan<byte> KeyImage(ReadOnlySpan<byte> key, out ConnectFieldSchema? schema)
@@ -226,7 +332,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     }
 
     private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
-        JsonSpan source, JsonSpan tsMs, bool delete)
+        JsonSpan source, char operation, bool delete)
     {
         var shape = _defaultShape;
         var route = -1;
@@ -263,9 +369,26 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
         if (_sequenceColumn >= 0)
         {
-            if (!TrySequence(envelope, source, tsMs, out var sequence))
-                return $"no sequence value at '{_options.Sequence}' in the event";
-            _rows.Columns[_sequenceColumn].SetLong(row, sequence);
+            if (!TrySequence(envelope, image, source, out var sequence))
+            {
+                // SQL Server's snapshot reads carry no change_lsn; they precede every streamed change, so they sort first.
+                if (operation != 'r') return $"no sequence value at '{_options.Sequence}' in the event";
+                sequence = 0;
+            }
+            var column = _rows.Columns[_sequenceColumn];
+            if (column.Type.Kind == ColumnKind.Long)
+            {
+                if (sequence > long.MaxValue || sequence < long.MinValue)
+                    return $"the sequence value {sequence} at '{_options.Sequence}' does not fit a BIGINT; set sequenceType: largeint (and make the Doris column LARGEINT)";
+                column.SetLong(row, (long)sequence);
+            }
+            else
+            {
+                // LARGEINT as decimal text: a JSON string of digits loads into any Doris integer column.
+                Span<byte> digits = stackalloc byte[40];
+                sequence.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+                column.SetBytes(row, digits[..written]);
+            }
         }
         return null;
     }
@@ -312,35 +435,30 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private bool ConvertCell(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, int c, out string? error)
     {
         var column = _rows.Columns[c];
-        var fieldSchema = _rowFieldSchemas?[c];
+        // The message's schema wins; a column's semantic hint stands in for it when the message has none.
+        var fieldSchema = _rowFieldSchemas?[c] ?? _hints[c];
         // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
         return fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null)
             ? DebeziumValueDecoder.TryWrite(image, ref reader, fieldSchema, column, _row, _zone, out error)
             : ValueConverter.TryWrite(image, ref reader, column, _row, _conversions[c], out error);
     }
 
-    private bool TrySequence(ReadOnlySpan<byte> envelope, JsonSpan source, JsonSpan tsMs, out long sequence)
+    /// <summary>The event's position: <c>binlog</c> from MySQL's source block, else the path in the envelope,
+    /// else in the row image (a flattened row's <c>__lsn</c>, or a column).</summary>
+    private bool TrySequence(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, JsonSpan source, out Int128 sequence)
     {
         sequence = 0;
-        if (_options.Sequence == "ts_ms") return JsonObjectScan.TryLong(envelope, tsMs, out sequence);
-        if (!source.HasValue) return false;
-        var sourceJson = source.Of(envelope);
-        if (_options.Sequence == "binlog")
+        if (_binlogSequence)
         {
-            // MySQL: the binlog file's number then the position in it orders every change of the server.
+            if (!source.HasValue) return false;
+            var sourceJson = source.Of(envelope);
             Span<JsonSpan> binlog = stackalloc JsonSpan[BinlogNames.Length];
             JsonObjectScan.Scan(sourceJson, BinlogNames, binlog);
-            var file = JsonObjectScan.Text(sourceJson, binlog[0]);
-            var dot = file?.LastIndexOf('.') ?? -1;
-            if (dot < 0 || !long.TryParse(file.AsSpan(dot + 1), out var fileNumber)) return false;
-            if (!JsonObjectScan.TryLong(sourceJson, binlog[1], out var pos)) return false;
-            sequence = (fileNumber << 32) + pos;
-            return true;
+            return SourcePosition.TryReadBinlog(sourceJson, binlog[0], binlog[1], out sequence);
         }
-        if (_sequenceField == null) return false;
-        Span<JsonSpan> one = stackalloc JsonSpan[1];
-        JsonObjectScan.Scan(sourceJson, [_sequenceField], one);
-        return JsonObjectScan.TryLong(sourceJson, one[0], out sequence);
+        if (JsonObjectScan.TryFind(envelope, _sequencePath, out var found) && found.HasValue)
+            return SourcePosition.TryRead(envelope, found, out sequence);
+        return JsonObjectScan.TryFind(image, _sequencePath, out found) && SourcePosition.TryRead(image, found, out sequence);
     }
 
     public void Dispose()

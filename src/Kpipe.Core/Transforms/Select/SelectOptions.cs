@@ -23,6 +23,9 @@ public sealed class SelectOptions : TransformOptions, IValidatableOptions
     /// <c>Asia/Shanghai</c>, or <c>UTC</c> (default).</summary>
     public string TimeZone { get; set; } = "UTC";
 
+    /// <summary>The debezium transform validates its columns through this class and reads their <c>semantic</c>.</summary>
+    internal bool AcceptsSemantic { get; init; }
+
     internal TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public IEnumerable<(string Key, string Message)> Validate()
@@ -38,6 +41,8 @@ public sealed class SelectOptions : TransformOptions, IValidatableOptions
         {
             if (!ColumnType.TryParse(c.Type, out _))
                 yield return ("columns", $"column '{c.Name}': unknown type '{c.Type}'; valid types: {ColumnType.Names}");
+            if (c.Semantic != null && !AcceptsSemantic)
+                yield return ("columns", $"column '{c.Name}': 'semantic' is read by the debezium transform only");
         }
     }
 }
