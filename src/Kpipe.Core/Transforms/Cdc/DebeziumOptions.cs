@@ -101,6 +101,12 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// 80-bit LSN).</summary>
     public SequenceType SequenceType { get; set; } = SequenceType.Bigint;
 
+    /// <summary>Debezium's placeholder for a value it could not read (<c>unavailable.value.placeholder</c>: an unchanged
+    /// TOASTed PostgreSQL column, an Oracle LOB), default <c>__debezium_unavailable_value</c>. A column holding it
+    /// (as text, or base64 in a bytes column) is left out of the row, which then updates only its other columns
+    /// (Doris's partial column update; Unique Key merge-on-write tables). Empty: no placeholder is recognised.</summary>
+    public string? UnavailableValue { get; set; } = "__debezium_unavailable_value";
+
     /// <summary>Zone of zoneless timestamps in messages without a schema. Default UTC.</summary>
     public string TimeZone { get; set; } = "UTC";
 

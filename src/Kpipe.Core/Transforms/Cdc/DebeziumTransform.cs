@@ -51,6 +51,14 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly bool _deleteTombstones;
     private readonly long[] _counts = new long[Enum.GetValues<MessageKind>().Length];
     private readonly ConnectFieldSchema?[] _hints;
+    // Debezium's placeholder for a value it could not read (an unchanged TOASTed column), as text and as base64 (the
+    // form it takes in a bytes column); such a column is left out of the row, which becomes a partial update.
+    private readonly byte[]? _unavailable;
+    private readonly byte[]? _unavailableBase64;
+    private readonly bool[] _missing;
+    private bool _anyMissing;
+    private readonly List<int> _missingList = [];
+    private readonly List<(string Table, int[] Missing, int Route)> _partialRoutes = [];
     private readonly SchemaCache _schemas = new();
     private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
     private readonly CellConverter _convert;
@@ -78,6 +86,12 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _binlogSequence = options.Sequence == "binlog";
         _sequencePath = options.Sequence is null or "binlog" ? null : [.. options.Sequence.Split('.').Select(Encoding.UTF8.GetBytes)];
         _deleteTombstones = options.TombstonesDelete;
+        if (!string.IsNullOrEmpty(options.UnavailableValue))
+        {
+            _unavailable = Encoding.UTF8.GetBytes(options.UnavailableValue);
+            _unavailableBase64 = Encoding.UTF8.GetBytes(Convert.ToBase64String(_unavailable));
+        }
+        _missing = new bool[_columns.Length];
         _hints = [.. _columns.Select(c => c.Semantic != null && SemanticHint.TryParse(c.Semantic, out var hint, out _) ? hint : null)];
         _rows = new RowBatch(Schema);
         _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
@@ -347,6 +361,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         var row = _rows.AddRow(index);
         if (route >= 0) _rows.SetRoute(row, route);
         Array.Clear(_seen);
+        if (_anyMissing)
+        {
+            Array.Clear(_missing);
+            _anyMissing = false;
+        }
         var reader = new Utf8JsonReader(image);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
         _row = row;
@@ -367,6 +386,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             else if (column.Required && !delete) return $"required field '{column.Path ?? column.Name}' is missing or null";
         }
         _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
+        // A delete needs only the key, so a placeholder in its before image changes nothing.
+        if (_anyMissing && !delete) _rows.SetRoute(row, PartialRoute(SourceTable(envelope, source, batch.Topic(index)), shape));
         if (_sequenceColumn >= 0)
         {
             if (!TrySequence(envelope, image, source, out var sequence))
@@ -391,6 +412,21 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             }
         }
         return null;
+    }
+
+    /// <summary>The route of rows of <paramref name="table"/> that lack the columns marked in <c>_missing</c>: only
+    /// the present columns, as a partial column update. Made on first sight of each set of missing columns, so
+    /// rows with different missing columns go to different loads.</summary>
+    private int PartialRoute(string table, TableShape shape)
+    {
+        _missingList.Clear();
+        foreach (var c in shape.Columns)
+            if (_missing[c]) _missingList.Add(c);
+        foreach (var (t, missing, route) in _partialRoutes)
+            if (t == table && missing.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_missingList))) return route;
+        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c]), .. _extraColumns], Partial: true));
+        _partialRoutes.Add((table, [.. _missingList], _routes.Count - 1));
+        return _routes.Count - 1;
     }
 
     /// <summary>The source table of an event: Debezium's <c>source.table</c>, else the topic's last part
@@ -434,6 +470,13 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     private bool ConvertCell(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, int c, out string? error)
     {
+        if (_unavailable != null && reader.TokenType == JsonTokenType.String
+            && (reader.ValueTextEquals(_unavailable) || reader.ValueTextEquals(_unavailableBase64)))
+        {
+            _missing[c] = _anyMissing = true;
+            error = null;
+            return true;
+        }
         var column = _rows.Columns[c];
         // The message's schema wins; a column's semantic hint stands in for it when the message has none.
         var fieldSchema = _rowFieldSchemas?[c] ?? _hints[c];

@@ -13,7 +13,7 @@ internal static class EventFile
 {
     public const string Folder = "tests/data/debezium-events";
 
-    public sealed record Result(List<Dictionary<string, string>> Rows, List<string> Errors, DebeziumTransform Transform)
+    public sealed record Result(List<Dictionary<string, string>> Rows, List<string> Errors, DebeziumTransform Transform, Kpipe.Engine.RecordBatch Batch)
     {
         public Dictionary<string, string> Single()
         {
@@ -48,7 +48,7 @@ internal static class EventFile
             using var doc = JsonDocument.Parse(json);
             return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
         }).ToList();
-        return new Result(rows, [.. r.Errors.Select(e => $"line {e.Offset - 99}: {e.Reason}")], transform);
+        return new Result(rows, [.. r.Errors.Select(e => $"line {e.Offset - 99}: {e.Reason}")], transform, r.Batch);
     }
 
     public static Result Run(string file, params string[] columns) =>

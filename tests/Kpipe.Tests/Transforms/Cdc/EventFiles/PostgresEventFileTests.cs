@@ -161,4 +161,18 @@ public sealed class PostgresEventFileTests
         Assert.Equal("\"2024-12-17T18:00:51Z\"", row["f52"]);     // 1734458451000 ms
         Assert.Equal("\"2024-12-17T18:00:52.458Z\"", row["f53"]);
     }
+
+    [Fact]
+    public void An_update_whose_toasted_column_is_unavailable_updates_only_the_columns_it_has()
+    {
+        // Debezium's unavailable.value.placeholder (default __debezium_unavailable_value) stands for a TOASTed value
+        // that did not change and that logical decoding did not send: the stored email must stay.
+        var r = Run("derived_pg_toast_placeholder.jsonl", "id:long", "first_name", "last_name", "email");
+        var row = r.Single();
+        Assert.Equal(("1", "\"Anne Marie\"", "\"Kretchmar\"", "0"), (row["id"], row["first_name"], row["last_name"], row["__DORIS_DELETE_SIGN__"]));
+        Assert.False(row.ContainsKey("email"));
+        var route = r.Batch.Rows!.RouteOf(0)!;
+        Assert.True(route.Partial);
+        Assert.Equal(["id", "first_name", "last_name", "__DORIS_DELETE_SIGN__"], route.Columns.Select(c => r.Batch.Rows.Schema.Names[c]));
+    }
 }
