@@ -96,8 +96,10 @@ public sealed partial class DebeziumTransform
         char operation;
         if (op.Kind == JsonTokenType.String) operation = JsonObjectScan.SingleChar(envelope, op);
         else if (before.Found || after.Found) operation = after.HasValue ? 'u' : before.HasValue ? 'd' : '\0';
-        else if (env[TableChanges].Found || env[Ddl].Found) return Filtered(MessageKind.SchemaChange);
-        else if (env[Status].Kind == JsonTokenType.String && env[Id].Found) return Filtered(MessageKind.Transaction);
+        // Under auto the value may also be a flattened row without markers (an orders table has id and status), so
+        // only a value made of Debezium's own fields alone is taken for a schema change or a transaction marker.
+        else if ((env[TableChanges].Found || env[Ddl].Found) && !(auto && others)) return Filtered(MessageKind.SchemaChange);
+        else if (env[Status].Kind == JsonTokenType.String && env[Id].Found && !(auto && others)) return Filtered(MessageKind.Transaction);
         else if (env[TsMs].Found && !others && OnlyTsMs(env)) return Filtered(MessageKind.Heartbeat);
         // The seed's pipelines (and auto) take what is not an envelope for a flattened row without markers.
         else if (auto) return FlattenedRow(batch, index, envelope, env, envelopeSchema);

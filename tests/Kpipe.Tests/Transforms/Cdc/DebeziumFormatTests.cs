@@ -150,4 +150,14 @@ public sealed class DebeziumFormatTests
         Assert.Equal(0, batch.Rows!.Count);
         Assert.Equal(1, transform.Count(MessageKind.Heartbeat));
     }
+
+    [Fact]
+    public void Under_auto_a_row_with_id_and_status_columns_is_no_transaction_marker()
+    {
+        var transform = Transform(DebeziumFormat.Auto, TombstonePolicy.Auto, "id", "status");
+        var r = TransformRunner.Run([transform], """{"id":7,"status":"BEGIN","amount":3}""", """{"id":8,"ddl":"x","customer":1}""");
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":"7","status":"BEGIN","__DORIS_DELETE_SIGN__":0}""", """{"id":"8","status":null,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+        Assert.Equal(0, transform.Count(MessageKind.Transaction));
+    }
 }
