@@ -140,4 +140,30 @@ public sealed class Cli_TestCommand
         Assert.Contains("line 2: unknown or malformed member 'nonsense'", stderr);
         Assert.Contains("2 message(s) in, 0 row(s) out, 1 record error(s)", stderr);
     }
+
+    private static string EventFile(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Kpipe.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "tests", "data", "debezium-events", name);
+    }
+
+    [Theory]
+    [InlineData("pg_docs_message.jsonl", 2)]
+    [InlineData("pg_rw_transaction_metadata.jsonl", 2)]
+    [InlineData("mysql_docs_schema_change.jsonl", 1)]
+    [InlineData("mysql_memiiso_schema_change.jsonl", 1)]
+    [InlineData("sqlserver_docs_schema_change.jsonl", 1)]
+    [InlineData("pg_docs_truncate.jsonl", 1)]
+    [InlineData("oracle_docs_truncate.jsonl", 1)]
+    public async Task Debeziums_non_row_messages_give_no_row_and_no_error(string file, int messages)
+    {
+        var (exit, stdout, stderr) = await RunCdc("""
+                columns: [ { name: id, required: true } ]
+            """, File.ReadAllLines(EventFile(file)));
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains($"{messages} message(s) in, 0 row(s) out, 0 record error(s)", stderr);
+    }
 }
