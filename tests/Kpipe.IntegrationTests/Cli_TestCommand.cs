@@ -61,4 +61,109 @@ public sealed class Cli_TestCommand
             File.Delete(input);
         }
     }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunCdc(string transform, string[] inputLines, params string[] extra)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"kpipe-test-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var pipeline = Path.Combine(dir, "p.yaml");
+            await File.WriteAllTextAsync(pipeline, $"""
+                name: cdc
+                source:
+                  bootstrapServers: localhost:9092
+                  topics: [pg.public.orders]
+                transforms:
+                  - type: debezium
+                {transform}
+                sinks:
+                  - type: console
+                """);
+            var input = Path.Combine(dir, "in.jsonl");
+            await File.WriteAllLinesAsync(input, inputLines);
+            return await Kpipe(["test", pipeline, "--input", input, "--format", "json", .. extra]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Truncate_fail_names_the_line_prints_the_summary_and_exits_1_without_a_stack_trace()
+    {
+        var (exit, stdout, stderr) = await RunCdc("""
+                truncate: fail
+                columns: [ { name: id } ]
+            """,
+        [
+            """{"op":"c","before":null,"after":{"id":1}}""",
+            """{"payload":{"source":{"connector":"postgresql","table":"orders","lsn":1},"op":"t","ts_ms":1}}""",
+            """{"op":"c","before":null,"after":{"id":2}}""",
+        ]);
+        Assert.Equal(ExitCodes.PipelineFailed, exit);
+        Assert.Equal("""{"id":"1","__DORIS_DELETE_SIGN__":0}""", stdout.Trim());
+        Assert.Contains("line 2: a truncate event (transforms: debezium truncate: fail)", stderr);
+        Assert.Contains("3 message(s) in, 1 row(s) out, 1 record error(s)", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Records_carry_keys_headers_and_tombstones_and_a_flattened_tombstone_deletes_its_key()
+    {
+        var (exit, stdout, stderr) = await RunCdc("""
+                format: flattened
+                columns: [ { name: id, type: long }, { name: trace, meta: key } ]
+            """,
+        [
+            """{"key": {"id": 7}, "value": {"id": 7, "__op": "c", "__deleted": "false"}, "headers": {"traceparent": "00-ab"}}""",
+            """{"key": {"id": 7}, "value": null}""",
+            """{"value": null}""",
+        ], "--records");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        Assert.Equal(
+        [
+            """{"id":7,"trace":"{\"id\": 7}","__DORIS_DELETE_SIGN__":0}""",
+            """{"id":7,"trace":"{\"id\": 7}","__DORIS_DELETE_SIGN__":1}""",
+        ], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("3 message(s) in, 2 row(s) out, 0 record error(s)", stderr);
+    }
+
+    [Fact]
+    public async Task A_null_line_is_a_tombstone_and_a_malformed_record_is_a_line_error()
+    {
+        var (exit, _, stderr) = await RunCdc("""
+                columns: [ { name: id } ]
+            """, ["null", "{\"key\": 1, \"nonsense\": 2}"], "--records");
+        Assert.Equal(ExitCodes.PipelineFailed, exit);
+        Assert.Contains("line 2: unknown or malformed member 'nonsense'", stderr);
+        Assert.Contains("2 message(s) in, 0 row(s) out, 1 record error(s)", stderr);
+    }
+
+    private static string EventFile(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Kpipe.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "tests", "data", "debezium-events", name);
+    }
+
+    [Theory]
+    [InlineData("pg_docs_message.jsonl", 2)]
+    [InlineData("pg_rw_transaction_metadata.jsonl", 2)]
+    [InlineData("mysql_docs_schema_change.jsonl", 1)]
+    [InlineData("mysql_memiiso_schema_change.jsonl", 1)]
+    [InlineData("sqlserver_docs_schema_change.jsonl", 1)]
+    [InlineData("pg_docs_truncate.jsonl", 1)]
+    [InlineData("oracle_docs_truncate.jsonl", 1)]
+    public async Task Debeziums_non_row_messages_give_no_row_and_no_error(string file, int messages)
+    {
+        var (exit, stdout, stderr) = await RunCdc("""
+                columns: [ { name: id, required: true } ]
+            """, File.ReadAllLines(EventFile(file)));
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains($"{messages} message(s) in, 0 row(s) out, 0 record error(s)", stderr);
+    }
 }

@@ -19,7 +19,11 @@ internal static class TestCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("pipeline") { Description = "Pipeline YAML file (native or a seed settings file)" };
-        var input = new Option<string?>("--input", "-i") { Description = "Sample messages, one JSON value per line (default: stdin)" };
+        var input = new Option<string?>("--input", "-i") { Description = "Sample messages, one JSON value per line (default: stdin); the line null is a tombstone" };
+        var records = new Option<bool>("--records")
+        {
+            Description = "Each input line is a whole Kafka record: {\"key\": ..., \"value\": ..., \"headers\": {...}, \"topic\": ..., \"timestamp\": ...}",
+        };
         var format = new Option<string>("--format")
         {
             Description = "table (default on a terminal) or json (JSON lines; default when stdout is redirected)",
@@ -28,7 +32,7 @@ internal static class TestCommand
         format.AcceptOnlyFromAmong("table", "json");
         var command = new Command("test", "Run a pipeline's transforms over sample messages (JSON lines) and print the output rows and record errors. Exit 1 when a record fails.")
         {
-            file, input, format,
+            file, input, format, records,
         };
         command.SetAction(parse =>
         {
@@ -41,12 +45,12 @@ internal static class TestCommand
                 return ExitCodes.InvalidConfig;
             }
             using var reader = path != null ? new StreamReader(path) : new StreamReader(Console.OpenStandardInput());
-            return Run(pipelines[0], reader, output, error, parse.GetValue(format) == "table");
+            return Run(pipelines[0], reader, output, error, parse.GetValue(format) == "table", parse.GetValue(records));
         });
         return command;
     }
 
-    public static int Run(PipelineOptions pipeline, TextReader input, TextWriter output, TextWriter error, bool table)
+    public static int Run(PipelineOptions pipeline, TextReader input, TextWriter output, TextWriter error, bool table, bool records = false)
     {
         IReadOnlyList<ITransform> transforms;
         try
@@ -66,20 +70,43 @@ internal static class TestCommand
             error.WriteLine($"line {batch.Offset(index)}: {reason}");
         });
         var topic = pipeline.Source.Topics.FirstOrDefault() ?? "input";
-        var records = new List<ManagedRecord>();
-        var lineNumber = 0;
-        while (input.ReadLine() is { } line)
+        var problems = new List<(int Line, string Reason)>();
+        var messages = TestInput.Read(input, records, topic, problems);
+        foreach (var (line, reason) in problems) error.WriteLine($"line {line}: {reason}");
+        failures += problems.Count;
+
+        // One batch per message, so a message that stops the pipeline (truncate: fail) is named by its line and
+        // the rows before it are still shown, as a running pipeline would have written them.
+        var lines = new List<(string Json, string[] Cells)>();
+        IReadOnlyList<string>? names = null;
+        foreach (var message in messages)
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            records.Add(new ManagedRecord(topic, 0, lineNumber, null, Encoding.UTF8.GetBytes(line), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            var batch = ManagedBatch.Create(1, [message]);
+            try
+            {
+                foreach (var t in transforms) t.Apply(batch, errors);
+            }
+            catch (RecordErrorException e)
+            {
+                failures++;
+                error.WriteLine($"line {message.Offset}: {WithoutRecordPrefix(e.Message)}");
+                error.WriteLine($"the pipeline would stop here; messages after line {message.Offset} were not run");
+                break;
+            }
+            lines.AddRange(RowText.Render(batch));
+            if (batch.Rows != null) names = batch.Rows.Schema.Names;
         }
-        var batch = ManagedBatch.Create(1, records);
-        foreach (var t in transforms) t.Apply(batch, errors);
-        var lines = RowText.Render(batch);
-        if (table && batch.Rows != null) TableRenderer.Write(output, batch.Rows.Schema.Names, lines);
+        if (table && names != null) TableRenderer.Write(output, names, lines);
         else foreach (var l in lines) output.WriteLine(l.Json);
-        error.WriteLine($"{records.Count} message(s) in, {lines.Count} row(s) out, {failures} record error(s)");
+        error.WriteLine($"{messages.Count + problems.Count} message(s) in, {lines.Count} row(s) out, {failures} record error(s)");
         return failures == 0 ? ExitCodes.Ok : ExitCodes.PipelineFailed;
+    }
+
+    /// <summary>The engine names the record as <c>record topic[p]@offset: reason</c>; here the line says where.</summary>
+    private static string WithoutRecordPrefix(string message)
+    {
+        if (!message.StartsWith("record ", StringComparison.Ordinal)) return message;
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? message : message[(colon + 2)..];
     }
 }

@@ -5,4 +5,8 @@ namespace Kpipe.Rows;
 /// and the indexes of the schema's columns it has. Rows of different tables share one batch and one schema
 /// (the union of the tables' columns); each row carries only its table's columns.
 /// </summary>
-public sealed record RowRoute(string Name, int[] Columns);
+/// <param name="Name">The destination table's name.</param>
+/// <param name="Columns">The indexes of the schema's columns the rows carry.</param>
+/// <param name="Partial">The rows update only <paramref name="Columns"/> of stored rows and keep the others (Doris's
+/// partial column update), e.g. a CDC update whose unchanged TOASTed column Debezium could not send.</param>
+public sealed record RowRoute(string Name, int[] Columns, bool Partial = false);

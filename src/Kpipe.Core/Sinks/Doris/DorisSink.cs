@@ -127,12 +127,13 @@ public sealed partial class DorisSink : ISink
                 continue;
             }
             var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
+            var partial = route?.Partial == true;
             // The row's length is known only once written: room for it is a chunk (plus one for the move of a
             // row that overflows a load); only a row longer than a chunk can take the total past the bound.
             if (!WaitForRoom(_chunkSize)) return false;
             lock (_gate)
             {
-                var (partition, load) = OpenLoad(table, batch.TopicPartition(index), rowColumns, 0);
+                var (partition, load) = OpenLoad(table, batch.TopicPartition(index), rowColumns, 0, partial);
                 var (start, capacity) = (load.Body.Length, load.Body.Capacity);
                 try
                 {
@@ -260,10 +261,10 @@ public sealed partial class DorisSink : ISink
 
     /// <summary>
     /// The load a row of <paramref name="tp"/> goes into, decided before the row is written into its body: the
-    /// partition's open load, unless it has other columns or a row of <paramref name="need"/> bytes (0: not
+    /// partition's open load, unless it has other columns (or is partial and the row not, or the reverse) or a row of <paramref name="need"/> bytes (0: not
     /// known yet) would take it over maxBytes; then it is sealed and a new one opened. Caller holds _gate.
     /// </summary>
-    private (PartitionBuffer Partition, PartitionLoad Load) OpenLoad(DorisTable table, TopicPartition tp, string? columns, int need)
+    private (PartitionBuffer Partition, PartitionLoad Load) OpenLoad(DorisTable table, TopicPartition tp, string? columns, int need, bool partial = false)
     {
         var partition = _lastPartition;
         if (partition == null || !ReferenceEquals(partition.Table, table) || !ReferenceEquals(partition.Partition, tp))
@@ -273,12 +274,12 @@ public sealed partial class DorisSink : ISink
             _lastPartition = partition;
         }
         var load = partition.Open;
-        if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal)))
+        if (load != null && (load.Body.Length + need > _maxBytes || !string.Equals(load.Columns, columns, StringComparison.Ordinal) || load.Partial != partial))
         {
             Seal(partition);
             load = null;
         }
-        load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunks, Environment.TickCount64);
+        load ??= partition.Open = new PartitionLoad(tp, table, columns, _chunks, Environment.TickCount64, partial);
         return (partition, load);
     }
 
@@ -293,7 +294,7 @@ public sealed partial class DorisSink : ISink
         AddBuffered(load.Body.Capacity - capacity);
         if (load.Body.Length > _maxBytes && load.Rows > 0)
         {
-            var next = new PartitionLoad(load.Partition, load.Table, load.Columns, _chunks, Environment.TickCount64);
+            var next = new PartitionLoad(load.Partition, load.Table, load.Columns, _chunks, Environment.TickCount64, load.Partial);
             load.Body.CopyTail(start, next.Body);
             AddBuffered(next.Body.Capacity);
             var held = load.Body.Capacity;

@@ -25,7 +25,7 @@ internal sealed class PartitionBuffer(TopicPartition partition, DorisTable table
 
 /// <summary>One Stream Load: rows of one partition as JSON lines, the batches they came from and, once sealed,
 /// its label.</summary>
-internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, string? columns, BodyChunkPool chunks, long startedAt) : IDisposable
+internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, string? columns, BodyChunkPool chunks, long startedAt, bool partial = false) : IDisposable
 {
     public TopicPartition Partition { get; } = partition;
 
@@ -33,6 +33,9 @@ internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, 
 
     /// <summary>The <c>columns</c> header (null when records are loaded as they are).</summary>
     public string? Columns { get; } = columns;
+
+    /// <summary>A partial column update (<c>partial_columns: true</c>): stored rows keep the columns not listed.</summary>
+    public bool Partial { get; } = partial;
 
     public LoadBody Body { get; } = new(chunks);
 

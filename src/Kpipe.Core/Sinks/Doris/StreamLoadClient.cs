@@ -215,6 +215,10 @@ internal sealed partial class StreamLoadClient : IDisposable
             // as the Flink and Kafka connectors do.
             if (load.Columns.Contains("`__DORIS_DELETE_SIGN__`", StringComparison.Ordinal) && !_headers.Any(h => h.Key == "hidden_columns"))
                 request.Headers.TryAddWithoutValidation("hidden_columns", "__DORIS_DELETE_SIGN__");
+            // Rows missing some columns (Debezium's unavailable values) keep the stored ones: Doris's partial column
+            // update, Unique Key merge-on-write tables only (doris-website data-operate/update/update-of-unique-model).
+            if (load.Partial && !_headers.Any(h => h.Key == "partial_columns"))
+                request.Headers.TryAddWithoutValidation("partial_columns", "true");
         }
         foreach (var (name, value) in _headers)
             request.Headers.TryAddWithoutValidation(name, value);

@@ -12,6 +12,42 @@ public enum TruncatePolicy
     Fail,
 }
 
+/// <summary>How the messages of the source topics are laid out; see docs/cdc.md, "Message formats".</summary>
+public enum DebeziumFormat
+{
+    /// <summary>Recognise the layout per message (the rules in docs/cdc.md); misreads flattened rows whose own
+    /// columns are named <c>op</c>, <c>before</c>, <c>after</c> or <c>payload</c> unless they carry
+    /// ExtractNewRecordState's <c>__op</c> or <c>__deleted</c>.</summary>
+    Auto,
+    /// <summary>Debezium's envelope (<c>before</c>, <c>after</c>, <c>source</c>, <c>op</c>), bare or inside the JSON
+    /// converter's <c>{"schema", "payload"}</c>.</summary>
+    Envelope,
+    /// <summary>Rows flattened by ExtractNewRecordState, written without schemas: every top-level field is a column.</summary>
+    Flattened,
+    /// <summary>Rows flattened by ExtractNewRecordState inside the JSON converter's <c>{"schema", "payload"}</c>.</summary>
+    FlattenedSchema,
+}
+
+/// <summary>What a tombstone (a Kafka record with a null value) does.</summary>
+public enum TombstonePolicy
+{
+    /// <summary>By format: <c>delete</c> for the flattened formats, <c>ignore</c> otherwise.</summary>
+    Auto,
+    /// <summary>The record's Kafka key names a row to delete (ExtractNewRecordState's default way to send a delete).</summary>
+    Delete,
+    /// <summary>No row; the delete event before it already removed the row.</summary>
+    Ignore,
+}
+
+/// <summary>The Doris type of the sequence column, which decides how wide a sequence value may be.</summary>
+public enum SequenceType
+{
+    /// <summary>BIGINT: 63 bits, enough for every position but SQL Server's LSN.</summary>
+    Bigint,
+    /// <summary>LARGEINT: 127 bits, for SQL Server's 80-bit LSN; the value is written as decimal text.</summary>
+    Largeint,
+}
+
 /// <summary>
 /// Decodes Debezium change events (JSON converter, with or without schemas, the seed's form, or flattened by
 /// ExtractNewRecordState) into rows for a Doris Unique Key table: creates, snapshot reads and updates
@@ -42,20 +78,43 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// <summary><c>ignore</c> (default: warn and go on) or <c>fail</c>.</summary>
     public TruncatePolicy Truncate { get; set; } = TruncatePolicy.Ignore;
 
-    /// <summary>Where the order of events comes from, for Doris's sequence column: a path in the envelope
-    /// such as <c>source.lsn</c> (PostgreSQL) or <c>ts_ms</c>, or <c>binlog</c> for MySQL's
-    /// <c>source.file</c> and <c>source.pos</c> combined. Written to the column <c>sequenceColumn</c>.</summary>
+    /// <summary>Where the order of events comes from, for Doris's sequence column: a dotted path in the envelope
+    /// (<c>source.lsn</c>, <c>source.scn</c>, <c>source.change_lsn</c>, <c>ts_ms</c>) or, failing that, in the row
+    /// (<c>__lsn</c> on a flattened row), or <c>binlog</c> for MySQL's <c>source.file</c> and <c>source.pos</c>
+    /// combined. Numbers, decimal strings and SQL Server LSNs are read as integers in their real order (docs/cdc.md).
+    /// Written to the column <c>sequenceColumn</c>.</summary>
     public string? Sequence { get; set; }
 
     /// <summary>Output column receiving the sequence value; the Doris table's sequence column
     /// (<c>function_column.sequence_col</c>). Default <c>_seq</c>.</summary>
     public string SequenceColumn { get; set; } = "_seq";
 
+    /// <summary>How messages are laid out: <c>auto</c> (default), <c>envelope</c>, <c>flattened</c> or
+    /// <c>flattened-schema</c> (docs/cdc.md, "Message formats").</summary>
+    public DebeziumFormat Format { get; set; } = DebeziumFormat.Auto;
+
+    /// <summary>What a tombstone does: <c>auto</c> (default: <c>delete</c> for the flattened formats, <c>ignore</c>
+    /// otherwise), <c>delete</c> (the Kafka key names the row to delete) or <c>ignore</c>.</summary>
+    public TombstonePolicy Tombstones { get; set; } = TombstonePolicy.Auto;
+
+    /// <summary>Doris type of the sequence column: <c>bigint</c> (default) or <c>largeint</c> (SQL Server's
+    /// 80-bit LSN).</summary>
+    public SequenceType SequenceType { get; set; } = SequenceType.Bigint;
+
+    /// <summary>Debezium's placeholder for a value it could not read (<c>unavailable.value.placeholder</c>: an unchanged
+    /// TOASTed PostgreSQL column, an Oracle LOB), default <c>__debezium_unavailable_value</c>. A column holding it
+    /// (as text, or base64 in a bytes column) is left out of the row, which then updates only its other columns
+    /// (Doris's partial column update; Unique Key merge-on-write tables). Empty: no placeholder is recognised.</summary>
+    public string? UnavailableValue { get; set; } = "__debezium_unavailable_value";
+
     /// <summary>Zone of zoneless timestamps in messages without a schema. Default UTC.</summary>
     public string TimeZone { get; set; } = "UTC";
 
-    internal static (string, Rows.ColumnType, EpochUnit, string?, bool, MetadataField) Declaration(ColumnOptions c) =>
-        (c.Path ?? c.Name, c.ParsedType, c.Unit, c.Default, c.Required, c.Meta);
+    internal bool TombstonesDelete => Tombstones == TombstonePolicy.Delete
+        || (Tombstones == TombstonePolicy.Auto && Format is DebeziumFormat.Flattened or DebeziumFormat.FlattenedSchema);
+
+    internal static (string, Rows.ColumnType, EpochUnit, string?, bool, MetadataField, string?) Declaration(ColumnOptions c) =>
+        (c.Path ?? c.Name, c.ParsedType, c.Unit, c.Default, c.Required, c.Meta, c.Semantic);
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
@@ -65,14 +124,23 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
             yield return ("columns", $"{DeleteSignColumn} is added by the transform; do not declare it");
         if (Sequence != null && all.Any(c => c.Name == SequenceColumn))
             yield return ("sequenceColumn", $"'{SequenceColumn}' is also a declared column");
+        if (Sequence != null && TombstonesDelete)
+            yield return ("tombstones", "a tombstone carries no position for the sequence column, so it cannot delete under 'sequence'; set 'tombstones: ignore' and have Debezium send deletes as rows (ExtractNewRecordState delete.tombstone.handling.mode=rewrite)");
+        if (Sequence is { Length: 0 } || Sequence?.Split('.').Any(s => s.Length == 0) == true)
+            yield return ("sequence", $"'{Sequence}' is not a dotted path such as source.lsn");
+        foreach (var c in all)
+        {
+            if (c.Semantic != null && !SemanticHint.TryParse(c.Semantic, out _, out var why))
+                yield return ("columns", $"column '{c.Name}': {why}");
+        }
         // Tables share one row schema (the union of their columns): a name must mean one column everywhere.
         var clash = all.GroupBy(c => c.Name).FirstOrDefault(g => g.Select(Declaration).Distinct().Count() > 1);
         if (clash != null)
-            yield return ("tables", $"column '{clash.Key}' is declared differently in different tables; declare it the same way (path, type, unit, default, required)");
+            yield return ("tables", $"column '{clash.Key}' is declared differently in different tables; declare it the same way (path, type, unit, default, required, semantic)");
         foreach (var (key, columns) in Tables.Select(t => ("tables", t.Value)).Prepend(("columns", Columns)))
         {
             if (columns.Count == 0) continue;
-            var select = new SelectOptions { Columns = columns, TimeZone = TimeZone };
+            var select = new SelectOptions { Columns = columns, TimeZone = TimeZone, AcceptsSemantic = true };
             foreach (var (_, message) in select.Validate()) yield return (key, message);
         }
     }

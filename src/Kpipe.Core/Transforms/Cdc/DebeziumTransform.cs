@@ -8,16 +8,23 @@ using Microsoft.Extensions.Logging;
 namespace Kpipe.Transforms.Cdc;
 
 /// <summary>
-/// Turns Debezium change events into upsert and delete rows for a Doris Unique Key table. Recognises the JSON
-/// converter's envelope with schemas (<c>{"schema":..., "payload":{before, after, source, op, ts_ms}}</c>),
-/// without schemas (the envelope at the top level), the seed's form (a payload with only before/after), and
-/// ExtractNewRecordState's flattened rows (<c>__op</c>, <c>__deleted</c>). Tombstones (null values that
-/// follow deletes for log compaction) give no row and are counted as filtered, never as errors.
+/// Turns Debezium change events into upsert and delete rows for a Doris Unique Key table: the envelope (with or
+/// without the JSON converter's schema), the seed's form, and ExtractNewRecordState's flattened rows, as the
+/// <c>format</c> option says (docs/cdc.md). Messages that are no row change (tombstones, truncates, logical
+/// messages, schema changes, transaction markers, heartbeats) give no row and no error, and are counted by kind;
+/// under <c>tombstones: delete</c> a tombstone deletes the row its key names. How each kind is recognised is in
+/// DebeziumTransform.Messages.cs.
 /// </summary>
 public sealed partial class DebeziumTransform : ITransform, IDisposable
 {
-    private static readonly byte[][] RootNames = [.. new[] { "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
-    private static readonly byte[][] EnvelopeNames = [.. new[] { "op", "before", "after", "source", "ts_ms", "__op", "__deleted" }.Select(Encoding.UTF8.GetBytes)];
+    // The top-level names the decoder looks at, in the order of the index constants below.
+    private static readonly byte[][] Names = [.. new[]
+    {
+        "schema", "payload", "op", "before", "after", "source", "ts_ms", "__op", "__deleted", "message", "tableChanges",
+        "ddl", "databaseName", "schemaName", "status", "id", "event_count", "data_collections", "transaction", "ts_us", "ts_ns",
+    }.Select(Encoding.UTF8.GetBytes)];
+    private const int WrapperSchema = 0, Payload = 1, Op = 2, Before = 3, After = 4, Source = 5, TsMs = 6, FlatOp = 7, FlatDeleted = 8,
+        TableChanges = 10, Ddl = 11, Status = 14, Id = 15, EventCount = 16, DataCollections = 17;
     private static readonly byte[][] TableName = [Encoding.UTF8.GetBytes("table")];
     private static readonly byte[][] BinlogNames = [.. new[] { "file", "pos" }.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
@@ -40,17 +47,27 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly bool[] _seen;
     private readonly int _sequenceColumn;
     private readonly int _deleteColumn;
-    private readonly string[]? _sequencePath;
+    private readonly byte[][]? _sequencePath;
+    private readonly bool _binlogSequence;
+    private readonly bool _deleteTombstones;
+    private readonly long[] _counts = new long[Enum.GetValues<MessageKind>().Length];
+    private readonly ConnectFieldSchema?[] _hints;
+    // Debezium's placeholder for a value it could not read (an unchanged TOASTed column), as text and as base64 (the
+    // form it takes in a bytes column); such a column is left out of the row, which becomes a partial update.
+    private readonly byte[]? _unavailable;
+    private readonly byte[]? _unavailableBase64;
+    private readonly bool[] _missing;
+    private bool _anyMissing;
+    private readonly List<int> _missingList = [];
+    private readonly List<(string Table, int[] Missing, int Route)> _partialRoutes = [];
     private readonly SchemaCache _schemas = new();
     private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
-    private readonly byte[]? _sequenceField;
     private readonly CellConverter _convert;
     private readonly Func<int, string> _pathOf;
     // The row being filled and its field schemas, for the walker's conversions.
     private int _row;
     private ConnectFieldSchema?[]? _rowFieldSchemas;
     private readonly ILogger _logger;
-    private long _tombstones;
 
     public DebeziumTransform(DebeziumOptions options, ILogger logger)
     {
@@ -61,13 +78,22 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone, EpochUnit = c.Unit })];
         var schema = _columns.Select(c => (c.Name, c.ParsedType)).ToList();
-        if (options.Sequence != null) schema.Add((options.SequenceColumn, ColumnType.Long));
+        if (options.Sequence != null)
+            schema.Add((options.SequenceColumn, options.SequenceType == SequenceType.Largeint ? ColumnType.String : ColumnType.Long));
         schema.Add((DebeziumOptions.DeleteSignColumn, ColumnType.Int));
         Schema = new RowSchema(schema);
         _sequenceColumn = options.Sequence != null ? Schema.IndexOf(options.SequenceColumn) : -1;
         _deleteColumn = Schema.IndexOf(DebeziumOptions.DeleteSignColumn);
-        _sequencePath = options.Sequence is null or "binlog" ? null : options.Sequence.Split('.');
-        if (_sequencePath is ["source", var field]) _sequenceField = Encoding.UTF8.GetBytes(field);
+        _binlogSequence = options.Sequence == "binlog";
+        _sequencePath = options.Sequence is null or "binlog" ? null : [.. options.Sequence.Split('.').Select(Encoding.UTF8.GetBytes)];
+        _deleteTombstones = options.TombstonesDelete;
+        if (!string.IsNullOrEmpty(options.UnavailableValue))
+        {
+            _unavailable = Encoding.UTF8.GetBytes(options.UnavailableValue);
+            _unavailableBase64 = Encoding.UTF8.GetBytes(Convert.ToBase64String(_unavailable));
+        }
+        _missing = new bool[_columns.Length];
+        _hints = [.. _columns.Select(c => c.Semantic != null && SemanticHint.TryParse(c.Semantic, out var hint, out _) ? hint : null)];
         _rows = new RowBatch(Schema);
         _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
         _seen = new bool[_columns.Length];
@@ -103,8 +129,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     public RowSchema Schema { get; }
 
-    /// <summary>Tombstones seen (null values after deletes); they give no row.</summary>
-    public long Tombstones => Interlocked.Read(ref _tombstones);
+    /// <summary>Tombstones that gave no row (null values after deletes, or any under <c>tombstones: ignore</c>).</summary>
+    public long Tombstones => Count(MessageKind.Tombstone);
+
+    /// <summary>Messages of a kind that gave no row (every kind but <see cref="MessageKind.Row"/>); 0 for rows.</summary>
+    public long Count(MessageKind kind) => Interlocked.Read(ref _counts[(int)kind]);
 
     public void Apply(RecordBatch batch, RecordErrorHandler errors)
     {
@@ -133,89 +162,6 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         batch.Rows = _rows;
     }
 
-    private string? Decode(RecordBatch batch, int index)
-    {
-        var value = batch.Value(index);
-        if (value.IsEmpty || value.Trim(" \t\r\n"u8).SequenceEqual("null"u8))
-        {
-            Interlocked.Increment(ref _tombstones);
-            return null;
-        }
-        Span<JsonSpan> root = stackalloc JsonSpan[RootNames.Length];
-        if (!JsonObjectScan.Scan(value, RootNames, root)) return "the value is not a JSON object";
-        var schemaSpan = root[0];
-        var payload = root[1];
-        ReadOnlySpan<byte> envelope;
-        Span<JsonSpan> env = stackalloc JsonSpan[EnvelopeNames.Length];
-        if (payload.Kind == JsonTokenType.StartObject)
-        {
-            envelope = payload.Of(value);
-            JsonObjectScan.Scan(envelope, EnvelopeNames, env);
-        }
-        else if (payload.Found && payload.Kind == JsonTokenType.Null)
-        {
-            Interlocked.Increment(ref _tombstones);
-            return null;
-        }
-        else
-        {
-            envelope = value;
-            root[2..].CopyTo(env);
-        }
-        var (op, before, after, source, tsMs, flatOp, flatDeleted) = (env[0], env[1], env[2], env[3], env[4], env[5], env[6]);
-        var isEnvelope = op.Found || before.Found || after.Found;
-
-        ConnectFieldSchema? rowSchema = null;
-        if (schemaSpan.Kind == JsonTokenType.StartObject)
-        {
-            var envelopeSchema = _schemas.Get(schemaSpan.Of(value));
-            rowSchema = isEnvelope
-                ? ConnectSchemaParser.FindField(envelopeSchema, "after") ?? ConnectSchemaParser.FindField(envelopeSchema, "before")
-                : envelopeSchema;
-        }
-
-        char operation;
-        JsonSpan image;
-        if (isEnvelope)
-        {
-            operation = op.Kind == JsonTokenType.String
-                ? JsonObjectScan.SingleChar(envelope, op)
-                : after.HasValue ? 'u' : before.HasValue ? 'd' : '\0';
-            image = operation == 'd' ? before : after;
-        }
-        else
-        {
-            var deleted = flatDeleted.Kind == JsonTokenType.True
-                || (flatDeleted.Kind == JsonTokenType.String && flatDeleted.Of(envelope).SequenceEqual("\"true\""u8));
-            operation = deleted ? 'd' : flatOp.Kind == JsonTokenType.String ? JsonObjectScan.SingleChar(envelope, flatOp) : 'u';
-            image = new JsonSpan(0, envelope.Length, JsonTokenType.StartObject);
-        }
-
-        switch (operation)
-        {
-            case 'c' or 'r' or 'u':
-                if (!image.HasValue) return $"a '{operation}' event without an after image";
-                return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: false);
-            case 'd':
-                if (!_options.Deletes) return null;
-                if (image.HasValue) return AddRow(batch, index, envelope, image.Of(envelope), rowSchema, source, tsMs, delete: true);
-                // No before image (PostgreSQL without REPLICA IDENTITY FULL sends only the key): the Kafka key holds it.
-                var key = batch.Key(index);
-                if (key.IsEmpty) return "a delete without a before image and without a key";
-                return AddRow(batch, index, envelope, KeyImage(key, out var keySchema), keySchema ?? rowSchema, source, tsMs, delete: true);
-            case 't':
-                if (_options.Truncate == TruncatePolicy.Fail)
-                    throw new RecordErrorException($"record {batch.Where(index)}: a truncate event (transforms: debezium truncate: fail); empty the Doris table by hand, then restart past this offset");
-                LogTruncateIgnored(batch.Topic(index), batch.Partition(index), batch.Offset(index));
-                return null;
-            case '\0':
-                Interlocked.Increment(ref _tombstones);
-                return null;
-            default:
-                return $"unknown Debezium operation '{JsonObjectScan.Text(envelope, isEnvelope ? op : flatOp)}'";
-        }
-    }
-
     private ReadOnlySpan<byte> KeyImage(ReadOnlySpan<byte> key, out ConnectFieldSchema? schema)
     {
         schema = null;
@@ -226,7 +172,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     }
 
     private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
-        JsonSpan source, JsonSpan tsMs, bool delete)
+        JsonSpan source, char operation, bool delete)
     {
         var shape = _defaultShape;
         var route = -1;
@@ -241,6 +187,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         var row = _rows.AddRow(index);
         if (route >= 0) _rows.SetRoute(row, route);
         Array.Clear(_seen);
+        if (_anyMissing)
+        {
+            Array.Clear(_missing);
+            _anyMissing = false;
+        }
         var reader = new Utf8JsonReader(image);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "the row image is not a JSON object";
         _row = row;
@@ -261,13 +212,47 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             else if (column.Required && !delete) return $"required field '{column.Path ?? column.Name}' is missing or null";
         }
         _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
+        // A delete needs only the key, so a placeholder in its before image changes nothing.
+        if (_anyMissing && !delete) _rows.SetRoute(row, PartialRoute(SourceTable(envelope, source, batch.Topic(index)), shape));
         if (_sequenceColumn >= 0)
         {
-            if (!TrySequence(envelope, source, tsMs, out var sequence))
-                return $"no sequence value at '{_options.Sequence}' in the event";
-            _rows.Columns[_sequenceColumn].SetLong(row, sequence);
+            if (!TrySequence(envelope, image, source, out var sequence))
+            {
+                // SQL Server's snapshot reads carry no change_lsn; they precede every streamed change, so they sort first.
+                if (operation != 'r') return $"no sequence value at '{_options.Sequence}' in the event";
+                sequence = 0;
+            }
+            var column = _rows.Columns[_sequenceColumn];
+            if (column.Type.Kind == ColumnKind.Long)
+            {
+                if (sequence > long.MaxValue || sequence < long.MinValue)
+                    return $"the sequence value {sequence} at '{_options.Sequence}' does not fit a BIGINT; set sequenceType: largeint (and make the Doris column LARGEINT)";
+                column.SetLong(row, (long)sequence);
+            }
+            else
+            {
+                // LARGEINT as decimal text: a JSON string of digits loads into any Doris integer column.
+                Span<byte> digits = stackalloc byte[40];
+                sequence.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+                column.SetBytes(row, digits[..written]);
+            }
         }
         return null;
+    }
+
+    /// <summary>The route of rows of <paramref name="table"/> that lack the columns marked in <c>_missing</c>: only
+    /// the present columns, as a partial column update. Made on first sight of each set of missing columns, so
+    /// rows with different missing columns go to different loads.</summary>
+    private int PartialRoute(string table, TableShape shape)
+    {
+        _missingList.Clear();
+        foreach (var c in shape.Columns)
+            if (_missing[c]) _missingList.Add(c);
+        foreach (var (t, missing, route) in _partialRoutes)
+            if (t == table && missing.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_missingList))) return route;
+        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c]), .. _extraColumns], Partial: true));
+        _partialRoutes.Add((table, [.. _missingList], _routes.Count - 1));
+        return _routes.Count - 1;
     }
 
     /// <summary>The source table of an event: Debezium's <c>source.table</c>, else the topic's last part
@@ -311,36 +296,38 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
 
     private bool ConvertCell(ReadOnlySpan<byte> image, ref Utf8JsonReader reader, int c, out string? error)
     {
+        if (_unavailable != null && reader.TokenType == JsonTokenType.String
+            && (reader.ValueTextEquals(_unavailable) || reader.ValueTextEquals(_unavailableBase64)))
+        {
+            _missing[c] = _anyMissing = true;
+            error = null;
+            return true;
+        }
         var column = _rows.Columns[c];
-        var fieldSchema = _rowFieldSchemas?[c];
+        // The message's schema wins; a column's semantic hint stands in for it when the message has none.
+        var fieldSchema = _rowFieldSchemas?[c] ?? _hints[c];
         // Scalars and named structs (VariableScaleDecimal) decode by their schema; plain nested structs are walked.
         return fieldSchema != null && (fieldSchema.Type != "struct" || fieldSchema.Name != null)
             ? DebeziumValueDecoder.TryWrite(image, ref reader, fieldSchema, column, _row, _zone, out error)
             : ValueConverter.TryWrite(image, ref reader, column, _row, _conversions[c], out error);
     }
 
-    private bool TrySequence(ReadOnlySpan<byte> envelope, JsonSpan source, JsonSpan tsMs, out long sequence)
+    /// <summary>The event's position: <c>binlog</c> from MySQL's source block, else the path in the envelope,
+    /// else in the row image (a flattened row's <c>__lsn</c>, or a column).</summary>
+    private bool TrySequence(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, JsonSpan source, out Int128 sequence)
     {
         sequence = 0;
-        if (_options.Sequence == "ts_ms") return JsonObjectScan.TryLong(envelope, tsMs, out sequence);
-        if (!source.HasValue) return false;
-        var sourceJson = source.Of(envelope);
-        if (_options.Sequence == "binlog")
+        if (_binlogSequence)
         {
-            // MySQL: the binlog file's number then the position in it orders every change of the server.
+            if (!source.HasValue) return false;
+            var sourceJson = source.Of(envelope);
             Span<JsonSpan> binlog = stackalloc JsonSpan[BinlogNames.Length];
             JsonObjectScan.Scan(sourceJson, BinlogNames, binlog);
-            var file = JsonObjectScan.Text(sourceJson, binlog[0]);
-            var dot = file?.LastIndexOf('.') ?? -1;
-            if (dot < 0 || !long.TryParse(file.AsSpan(dot + 1), out var fileNumber)) return false;
-            if (!JsonObjectScan.TryLong(sourceJson, binlog[1], out var pos)) return false;
-            sequence = (fileNumber << 32) + pos;
-            return true;
+            return SourcePosition.TryReadBinlog(sourceJson, binlog[0], binlog[1], out sequence);
         }
-        if (_sequenceField == null) return false;
-        Span<JsonSpan> one = stackalloc JsonSpan[1];
-        JsonObjectScan.Scan(sourceJson, [_sequenceField], one);
-        return JsonObjectScan.TryLong(sourceJson, one[0], out sequence);
+        if (JsonObjectScan.TryFind(envelope, _sequencePath, out var found) && found.HasValue)
+            return SourcePosition.TryRead(envelope, found, out sequence);
+        return JsonObjectScan.TryFind(image, _sequencePath, out found) && SourcePosition.TryRead(image, found, out sequence);
     }
 
     public void Dispose()

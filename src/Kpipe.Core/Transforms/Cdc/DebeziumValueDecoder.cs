@@ -15,7 +15,7 @@ namespace Kpipe.Transforms.Cdc;
 /// decimals. Values whose schema carries no meaning beyond the JSON go through <see cref="ValueConverter"/>.
 /// The rules are the table in docs/cdc-types.md.
 /// </summary>
-public static class DebeziumValueDecoder
+public static partial class DebeziumValueDecoder
 {
     private const string DebeziumDate = "io.debezium.time.Date";
     private const string ConnectDate = "org.apache.kafka.connect.data.Date";
@@ -30,6 +30,7 @@ public static class DebeziumValueDecoder
     private const string ConnectDecimal = "org.apache.kafka.connect.data.Decimal";
     private const string VariableScaleDecimal = "io.debezium.data.VariableScaleDecimal";
     private const string DebeziumJson = "io.debezium.data.Json";
+    private const string Bits = "io.debezium.data.Bits";
 
     private const int StackBufferSize = 256;
 
@@ -99,6 +100,12 @@ public static class DebeziumValueDecoder
                 return WriteVariableScaleDecimal(document, ref reader, column, row, out error);
             case DebeziumJson when token == JsonTokenType.String && column.Type.Kind == ColumnKind.Json:
                 return WriteJsonDocument(ref reader, column, row, out error);
+            case Bits when token == JsonTokenType.String && schema.Type == "bytes":
+                return WriteBits(ref reader, schema, column, row, out error);
+            // Arrays of plain values already read right by the generic rules; named elements need decoding one by one.
+            case var _ when token == JsonTokenType.StartArray && schema.Type == "array" && schema.Fields is [{ Name: not null }]
+                && column.Type.Kind is ColumnKind.Json or ColumnKind.String:
+                return WriteArray(document, ref reader, schema.Fields[0], column, row, zone, out error);
             default:
                 return ValueConverter.TryWrite(document, ref reader, column, row, OptionsFor(zone), out error);
         }

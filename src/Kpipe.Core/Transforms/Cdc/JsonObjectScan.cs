@@ -22,23 +22,60 @@ internal static class JsonObjectScan
 {
     /// <summary>Fills <paramref name="spans"/> (same order as <paramref name="names"/>), offsets relative to
     /// <paramref name="json"/>; false when <paramref name="json"/> is not an object.</summary>
-    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans)
+    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans) =>
+        Scan(json, names, spans, out _);
+
+    /// <summary>As <see cref="Scan(ReadOnlySpan{byte}, ReadOnlySpan{byte[]}, Span{JsonSpan})"/>;
+    /// <paramref name="others"/> tells whether the object has a property not in <paramref name="names"/>.</summary>
+    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans, out bool others)
     {
         spans.Clear();
+        others = false;
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var index = -1;
-            for (var i = 0; i < names.Length; i++)
-            {
-                if (reader.ValueTextEquals(names[i])) { index = i; break; }
-            }
+            var index = IndexOf(ref reader, names);
             reader.Read();
             var start = (int)reader.TokenStartIndex;
             var kind = reader.TokenType;
             reader.Skip();
             if (index >= 0) spans[index] = new JsonSpan(start, (int)reader.BytesConsumed, kind);
+            else others = true;
+        }
+        return true;
+    }
+
+    private static int IndexOf(ref Utf8JsonReader reader, ReadOnlySpan<byte[]> names)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            for (var i = 0; i < names.Length; i++)
+                if (reader.ValueTextEquals(names[i])) return i;
+            return -1;
+        }
+        // Unescaped names compare as bytes, the length first: most columns differ from every name in length.
+        var raw = reader.ValueSpan;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var name = names[i];
+            if (name.Length == raw.Length && raw.SequenceEqual(name)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Where the value at a dotted path (one name per segment) lies, relative to <paramref name="json"/>.</summary>
+    public static bool TryFind(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> path, out JsonSpan found)
+    {
+        found = default;
+        var offset = 0;
+        Span<JsonSpan> one = stackalloc JsonSpan[1];
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (!Scan(json[offset..], path.Slice(i, 1), one) || !one[0].Found) return false;
+            found = new JsonSpan(offset + one[0].Start, offset + one[0].End, one[0].Kind);
+            offset = found.Start;
+            json = json[..found.End];
         }
         return true;
     }

@@ -34,6 +34,12 @@ public sealed class ColumnOptions : IValidatableOptions
     /// timestamp (the Kafka timestamp) or key (as text).</summary>
     public MetadataField Meta { get; set; } = MetadataField.None;
 
+    /// <summary>Debezium transform only: the Debezium or Kafka Connect schema name the value would carry
+    /// (<c>io.debezium.time.Date</c>, <c>io.debezium.data.VariableScaleDecimal</c>,
+    /// <c>org.apache.kafka.connect.data.Decimal(2)</c> with its scale...), for events written without schemas:
+    /// the value is decoded as if its schema said so (docs/cdc-types.md). A schema in the message wins.</summary>
+    public string? Semantic { get; set; }
+
     internal ColumnType ParsedType => ColumnType.TryParse(Type, out var t) ? t : ColumnType.String;
 
     public IEnumerable<(string Key, string Message)> Validate()

@@ -23,6 +23,9 @@ public sealed class SelectOptions : TransformOptions, IValidatableOptions
     /// <c>Asia/Shanghai</c>, or <c>UTC</c> (default).</summary>
     public string TimeZone { get; set; } = "UTC";
 
+    /// <summary>The debezium transform validates its columns through this class and reads their <c>semantic</c>.</summary>
+    internal bool AcceptsSemantic { get; init; }
+
     internal TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public IEnumerable<(string Key, string Message)> Validate()
@@ -34,5 +37,11 @@ public sealed class SelectOptions : TransformOptions, IValidatableOptions
         try { _ = Zone; }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { zoneError = e.Message; }
         if (zoneError != null) yield return ("timeZone", $"unknown time zone '{TimeZone}'; use an IANA name such as Europe/Berlin or UTC");
+        // Column types and defaults are checked by ColumnOptions.Validate; 'semantic' belongs to debezium only.
+        foreach (var c in Columns)
+        {
+            if (c.Semantic != null && !AcceptsSemantic)
+                yield return ("columns", $"column '{c.Name}': 'semantic' is read by the debezium transform only");
+        }
     }
 }

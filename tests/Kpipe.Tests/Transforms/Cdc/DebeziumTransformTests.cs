@@ -186,4 +186,75 @@ public sealed class DebeziumTransformTests
         Assert.Equal(["""{"id":"a","__DORIS_DELETE_SIGN__":0}"""], r.Rows);
         Assert.Equal("devices", r.Batch.Rows!.RouteOf(0)!.Name);
     }
+
+    [Theory]
+    [InlineData("source.change_lsn", SequenceType.Largeint, "\"0000002b:000004f8:0004\"", "\"12103424081920004\"")]
+    [InlineData("source.scn", SequenceType.Bigint, "\"13234397\"", "13234397")]
+    [InlineData("source.lsn", SequenceType.Bigint, "46523128", "46523128")]
+    public void The_sequence_reads_each_connectors_position(string sequence, SequenceType type, string position, string expected)
+    {
+        var field = sequence["source.".Length..];
+        var transform = new DebeziumTransform(new DebeziumOptions
+        {
+            Sequence = sequence,
+            SequenceType = type,
+            Columns = [new ColumnOptions { Name = "id" }],
+        }, NullLogger.Instance);
+        var r = TransformRunner.Run([transform], $$$"""{"op":"u","before":null,"after":{"id":"a"},"source":{"{{{field}}}":{{{position}}}}}""");
+        Assert.Empty(r.Errors);
+        Assert.Equal([$$"""{"id":"a","_seq":{{expected}},"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
+
+    [Fact]
+    public void An_sql_server_lsn_beyond_63_bits_asks_for_a_largeint()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions { Sequence = "source.change_lsn", Columns = [new ColumnOptions { Name = "id" }] }, NullLogger.Instance);
+        var r = TransformRunner.Run([transform], """{"op":"u","before":null,"after":{"id":"a"},"source":{"change_lsn":"0000802b:000004f8:0004"}}""");
+        Assert.Contains("sequenceType: largeint", Assert.Single(r.Errors).Reason);
+    }
+
+    [Fact]
+    public void A_snapshot_read_without_a_position_sorts_before_every_change()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions { Sequence = "source.change_lsn", SequenceType = SequenceType.Largeint, Columns = [new ColumnOptions { Name = "id" }] }, NullLogger.Instance);
+        var r = TransformRunner.Run([transform],
+            """{"op":"r","before":null,"after":{"id":"a"},"source":{"change_lsn":null,"commit_lsn":"00000025:00000d98:00a2"}}""",
+            """{"op":"u","before":null,"after":{"id":"a"},"source":{"change_lsn":null}}""");
+        Assert.Equal(["""{"id":"a","_seq":"0","__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+        Assert.Contains("no sequence value at 'source.change_lsn'", Assert.Single(r.Errors).Reason);
+    }
+
+    [Fact]
+    public void The_sequence_may_be_a_field_of_a_flattened_row()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions
+        {
+            Format = DebeziumFormat.Flattened,
+            Tombstones = TombstonePolicy.Ignore,
+            Sequence = "__lsn",
+            Columns = [new ColumnOptions { Name = "id" }],
+        }, NullLogger.Instance);
+        var r = TransformRunner.Run([transform], """{"id":10003,"__op":"r","__lsn":33832960,"__deleted":"false"}""");
+        Assert.Equal(["""{"id":"10003","_seq":33832960,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
+
+    [Fact]
+    public void A_semantic_hint_decodes_a_schemaless_value_as_its_schema_would()
+    {
+        var transform = new DebeziumTransform(new DebeziumOptions
+        {
+            Columns =
+            [
+                new ColumnOptions { Name = "day", Type = "date", Semantic = "io.debezium.time.Date" },
+                new ColumnOptions { Name = "at", Type = "string", Semantic = "io.debezium.time.NanoTime" },
+                new ColumnOptions { Name = "amount", Type = "decimal(10,2)", Semantic = "io.debezium.data.VariableScaleDecimal" },
+                new ColumnOptions { Name = "days", Type = "json", Semantic = "array<io.debezium.time.Date>" },
+            ],
+        }, NullLogger.Instance);
+        // 19923 days: 2024-07-19; 36000123000000 ns: 10:00:00.123; {scale 2, "MDk="}: 0x3039 = 12345, i.e. 123.45.
+        var r = TransformRunner.Run([transform],
+            """{"op":"c","before":null,"after":{"day":19923,"at":36000123000000,"amount":{"scale":2,"value":"MDk="},"days":[19723]}}""");
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"day":"2024-07-19","at":"10:00:00.123000","amount":123.45,"days":["2024-01-01"],"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+    }
 }

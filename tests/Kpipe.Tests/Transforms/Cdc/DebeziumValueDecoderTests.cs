@@ -339,6 +339,35 @@ public sealed class DebeziumValueDecoderTests
     public void ArraysUseTheGenericRules() =>
         Assert.Equal("[\"a\", \"b\"]", Decode("""{"type": "array", "items": {"type": "string"}, "field": "v"}""", "json", "[\"a\", \"b\"]"));
 
+    // An array whose elements carry a semantic type decodes each element as a json cell would (PostgreSQL date[]:
+    // 19723 days is 2024-01-01; MicroTimestamp 1641031200000000 µs is 2022-01-01T10:00:00; MicroTime 36000000000 µs
+    // is 10:00:00).
+    [Theory]
+    [InlineData("io.debezium.time.Date", "int32", "json", "[19723, 19724]", "[\"2024-01-01\",\"2024-01-02\"]")]
+    [InlineData("io.debezium.time.Date", "int32", "string", "[19723, null]", "[\"2024-01-01\",null]")]
+    [InlineData("io.debezium.time.MicroTimestamp", "int64", "json", "[1641031200000000]", "[\"2022-01-01T10:00:00\"]")]
+    [InlineData("io.debezium.time.MicroTime", "int64", "json", "[36000000000, 39600000000]", "[\"10:00:00\",\"11:00:00\"]")]
+    [InlineData("io.debezium.data.Json", "string", "json", "[\"{\\\"key\\\": \\\"value1\\\"}\"]", "[{\"key\": \"value1\"}]")]
+    [InlineData("io.debezium.time.Date", "int32", "json", "[]", "[]")]
+    [InlineData("io.debezium.time.Date", "int32", "json", "[1.5]", "!element 0: not a whole number")]
+    public void Arrays_of_semantic_types_decode_element_by_element(string name, string itemType, string column, string json, string expected) =>
+        AssertCell(expected, Decode($$"""{"type": "array", "items": {"type": "{{itemType}}", "name": "{{name}}"}, "field": "v"}""", column, json));
+
+    // io.debezium.data.Bits: MySQL BIT(n > 1), the fewest little-endian bytes holding n bits (MySqlTypes). "BQ==" is
+    // the single byte 5; "AAE=" is the bytes 00 01, i.e. 256 when read little-endian.
+    [Theory]
+    [InlineData("\"BQ==\"", "long", "5")]
+    [InlineData("\"AAE=\"", "long", "256")]
+    [InlineData("\"BQ==\"", "string", "000000000101")]
+    [InlineData("\"AAE=\"", "string", "000100000000")]
+    [InlineData("\"BQ==\"", "bool", "true")]
+    [InlineData("\"AA==\"", "bool", "false")]
+    [InlineData("\"BQ==\"", "json", "5")]
+    [InlineData("\"not base64\"", "long", "!not a base64 Bits value")]
+    [InlineData("\"BQ==\"", "date", "!io.debezium.data.Bits cannot be cast to date")]
+    public void Bits_are_little_endian_bytes_of_the_declared_length(string json, string column, string expected) =>
+        AssertCell(expected, Decode(Schema("bytes", "io.debezium.data.Bits", """{"length": "12"}"""), column, json));
+
     // ---- a whole event ----
 
     /// <summary>Decodes every column of the <c>after</c> struct of the MySQL fixture the way a CDC transform would:
