@@ -19,7 +19,7 @@ public static class ManagedBatch
         var size = 0;
         foreach (var r in records) size += (r.Key?.Length ?? 0) + (r.Value?.Length ?? 0);
         var arena = GC.AllocateUninitializedArray<byte>(Math.Max(size, 1), pinned: true);
-        var entries = ArrayPool<RecordEntry>.Shared.Rent(Math.Max(records.Count, 1));
+        var entries = RecordBatch.EntryPool.Rent(Math.Max(records.Count, 1));
         var slots = new Dictionary<(string, int), int>();
         var partitions = new List<TopicPartition>();
         var lastOffsets = new List<long>();

@@ -87,7 +87,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
 
     private unsafe RecordBatch Build(ReadOnlySpan<nint> messages)
     {
-        var entries = ArrayPool<RecordEntry>.Shared.Rent(messages.Length);
+        var entries = RecordBatch.EntryPool.Rent(messages.Length);
         _slots.Clear();
         _lastOffsets.Clear();
         long bytes = 0;
