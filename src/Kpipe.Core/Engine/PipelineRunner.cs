@@ -21,6 +21,8 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     private readonly ILogger _logger;
     private readonly InFlightBudget _budget;
     private readonly RecordErrorHandler _errors;
+    private readonly string[] _transformStages;
+    private readonly string[] _sinkStages;
     private readonly object _progressGate = new();
     private KafkaSource? _source;
     private Exception? _fatal;
@@ -36,7 +38,15 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         Metrics = metrics;
         _errors = errors;
         _budget = new InFlightBudget(options.Engine.MaxInFlightBytes.Bytes);
+        _transformStages = [.. options.Transforms.Select((t, i) => $"transforms[{i}].{StageName(t)}")];
+        _sinkStages = [.. sinks.Select(s => SinkStage(s.Name))];
     }
+
+    /// <summary>The stage name of a sink in error messages and dead-letter headers.</summary>
+    public static string SinkStage(string sinkName) => $"sinks.{sinkName}";
+
+    private static string StageName(TransformOptions options) =>
+        options.GetType().GetCustomAttributes(typeof(TypeNameAttribute), false) is [TypeNameAttribute type, ..] ? type.Name : options.GetType().Name;
 
     public PipelineMetrics Metrics { get; }
 
@@ -72,12 +82,20 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                     LogStats(_options.Name, Metrics.ToString(), _budget.Used);
                     lastStats.Restart();
                 }
+                _errors.Tick();
                 ApplyBackpressure(source);
                 var batch = source.Poll(_options.Source.MaxRecordsPerBatch, 100);
                 if (batch == null) continue;
                 try
                 {
                     Dispatch(batch);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // The batch stopped halfway: it must never complete (its failed record's offset would be
+                    // committed), and the drain must not wait for it.
+                    source.Tracker.Abandon(batch);
+                    throw e is RecordErrorException ? e : new PipelineStageException(_errors.Stage, batch, e);
                 }
                 finally
                 {
@@ -89,8 +107,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is RecordErrorException or Kafka.Native.NativeKafkaException)
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
+            // Whatever the exception (a record error under 'fail', a transform's bug, a sink refusing), the
+            // pipeline stops the same way: drain, commit what completed, report once.
             Interlocked.CompareExchange(ref _fatal, e, null);
         }
 
@@ -100,17 +120,28 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     private void Dispatch(RecordBatch batch)
     {
-        Metrics.Consumed(batch.Count, batch.Bytes);
+        Metrics.Consumed(batch);
         // Transforms run before the batch is tracked: a record error under 'fail' then leaves only earlier,
         // complete batches in flight, and those are still drained and committed on the way out.
-        foreach (var transform in _transforms) transform.Apply(batch, _errors);
+        for (var t = 0; t < _transforms.Count; t++)
+        {
+            _errors.Stage = _transformStages[t];
+            _transforms[t].Apply(batch, _errors);
+        }
         if (batch.Rows != null) DropRecordsWithoutRows(batch);
         _budget.Take(batch.Bytes);
         _source!.Tracker.Add(batch);
         batch.ExpectAcks(_sinks.Count);
-        foreach (var sink in _sinks) sink.Write(batch, this);
+        for (var s = 0; s < _sinks.Count; s++)
+        {
+            _errors.Stage = _sinkStages[s];
+            _sinks[s].Write(batch, this);
+        }
+        _errors.Stage = "";
         // The row batch is reused by the transforms for the next batch; sinks copied what they keep.
         batch.Rows = null;
+        // The engine's own hold on the batch (see RecordBatch): every sink has it now.
+        ((ISinkAcknowledger)this).Acknowledge(batch);
     }
 
     /// <summary>
@@ -125,14 +156,14 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         for (var r = 0; r < rows.Count; r++)
             if (!rows.IsDropped(r)) hasRow[rows.SourceIndex(r)] = true;
         for (var i = 0; i < batch.Count; i++)
-            if (!hasRow[i] && !batch.IsDropped(i) && batch.TryDrop(i)) Metrics.Filtered();
+            if (!hasRow[i] && !batch.IsDropped(i) && batch.TryDrop(i)) Metrics.Filtered(batch.TopicPartition(i));
         System.Buffers.ArrayPool<bool>.Shared.Return(hasRow);
     }
 
     void ISinkAcknowledger.Acknowledge(RecordBatch batch)
     {
         if (!batch.AckOne()) return;
-        Metrics.Written(batch.Count - batch.DroppedCount);
+        Metrics.Written(batch);
         _budget.Release(batch.Bytes);
         _source!.Tracker.Complete(batch);
         batch.Recycle();
@@ -212,6 +243,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     [LoggerMessage(LogLevel.Error, "Pipeline {Pipeline}: sink failed: {Reason}")]
     private partial void LogSinkFailed(string pipeline, string reason);
 }
+
+/// <summary>An unexpected exception in a transform or a sink: names the stage and the batch's records.</summary>
+public sealed class PipelineStageException(string stage, RecordBatch batch, Exception inner)
+    : Exception($"{(stage.Length > 0 ? stage : "engine")} failed on the batch starting at record {(batch.Count > 0 ? batch.Where(0) : "(empty)")}: {inner.GetType().Name}: {inner.Message}", inner);
 
 /// <summary>The pipeline stopped because of an error; its unacknowledged offsets were not committed.</summary>
 public sealed class PipelineFailedException(string pipeline, Exception inner)
