@@ -17,14 +17,16 @@ public sealed class DeadLetter_MixedBadRecordsToDoris
     {
         var good = Encoding.UTF8.GetBytes($$"""{"id":{{i}},"name":"n{{i}}"}""");
         if (i % 100 != 42) return (good, null);
-        return ((i / 100) % 6) switch
+        return ((i / 100) % 8) switch
         {
             0 => (Encoding.UTF8.GetBytes($$"""{"id":{{i}},"name":"longer than sixteen bytes"}"""), "doris-varchar"),
             1 => (Encoding.UTF8.GetBytes($$"""{"id":{{i}},"name":"""), "broken-json"),
             2 => (null, "tombstone"),
             3 => (Encoding.UTF8.GetBytes($$"""{"id":"x{{i}}","name":"n"}"""), "failed-cast"),
             4 => ([.. Encoding.UTF8.GetBytes($$"""{"id":{{i}},"name":"a"""), 0xFF, .. "\"}"u8], "invalid-utf8"),
-            _ => (Encoding.UTF8.GetBytes("[1,2,3]"), "not-an-object"),
+            5 => (Encoding.UTF8.GetBytes("[1,2,3]"), "not-an-object"),
+            6 => (Encoding.UTF8.GetBytes($$"""{"id":{{i}},"name":"n"} xyz"""), "trailing-content"),
+            _ => (Encoding.UTF8.GetBytes($$"""{"id":{{i}},"id":{{i + 1}},"name":"n"}"""), "duplicate-key"),
         };
     }
 
