@@ -61,6 +61,11 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         source.Committed += Metrics.Committed;
         source.Start();
 
+        // A sink blocked in Write (backpressure) would keep the consumer thread from seeing the signal.
+        using var cancelWaits = stop.Register(() =>
+        {
+            foreach (var sink in _sinks) sink.CancelWaits();
+        });
         var lastCommit = Stopwatch.StartNew();
         var lastStats = Stopwatch.StartNew();
         try
@@ -90,11 +95,13 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                 {
                     Dispatch(batch);
                 }
-                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                catch (Exception e)
                 {
-                    // The batch stopped halfway: it must never complete (its failed record's offset would be
-                    // committed), and the drain must not wait for it.
+                    // The batch stopped halfway (an error, or a sink's wait cut short by the stop signal): it must
+                    // never complete (its failed record's offset would be committed), and the drain must not wait
+                    // for it. Rows of it a sink already buffered may still be written: at least once.
                     source.Tracker.Abandon(batch);
+                    if (e is OperationCanceledException && stop.IsCancellationRequested) throw;
                     throw e is RecordErrorException ? e : new PipelineStageException(_errors.Stage, batch, e);
                 }
                 finally
@@ -222,9 +229,15 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     private void Shutdown(KafkaSource source)
     {
-        var drained = WaitForAcks(null, _options.Engine.ShutdownTimeout);
-        if (!drained && _fatal == null) LogDrainTimeout(_options.Name, _options.Engine.ShutdownTimeout);
-        source.Close(_options.Engine.ShutdownTimeout);
+        // One timeout for the drain and the last commit: keep a share of it for the commit (a quarter, at most
+        // 5 s), so a sink that never drains cannot use it all and leave nothing committed.
+        var timeout = _options.Engine.ShutdownTimeout;
+        var clock = Stopwatch.StartNew();
+        var reserve = TimeSpan.FromTicks(Math.Min(timeout.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
+        var drained = WaitForAcks(null, timeout - reserve);
+        if (!drained && _fatal == null) LogDrainTimeout(_options.Name, timeout);
+        _errors.Tick(final: true);
+        source.Close(timeout - clock.Elapsed);
         LogStopped(_options.Name, Metrics.ToString());
     }
 

@@ -54,6 +54,7 @@ public sealed partial class DorisSink : ISink
     private TaskCompletionSource _idle = Completed();
     private Exception? _fatal;
     private int _disposed;
+    private volatile bool _waitsCancelled;
     private RowSchema? _columnsSchema;
     private string? _columns;
 
@@ -320,6 +321,8 @@ public sealed partial class DorisSink : ISink
             // it into a new load when it overflows the open one.
             if (buffered == 0 || buffered + need + _chunkSize <= _maxBuffered) return true;
             if (Volatile.Read(ref _fatal) != null || _shutdown.IsCancellationRequested) return false;
+            // SIGTERM while the consumer thread waits here: the engine must get its thread back to drain and commit.
+            if (_waitsCancelled) throw new OperationCanceledException($"Doris sink {Name}: stopping while waiting for buffer space");
             lock (_gate)
             {
                 if (_sealedBytes == 0) SealAll();
@@ -380,6 +383,12 @@ public sealed partial class DorisSink : ISink
         {
             LogTimerFailed(Name, e.Message);
         }
+    }
+
+    public void CancelWaits()
+    {
+        _waitsCancelled = true;
+        lock (_memorySignal) Monitor.PulseAll(_memorySignal);
     }
 
     /// <summary>Seals every partition's rows and starts their loads; does not wait for them (the engine waits

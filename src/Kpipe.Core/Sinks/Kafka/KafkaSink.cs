@@ -30,6 +30,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly Thread _poller;
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
+    private volatile bool _waitsCancelled;
 
     public KafkaSink(KafkaSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
     {
@@ -157,6 +158,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
                 // rather than failing.
                 lock (_roomSignal) Monitor.Wait(_roomSignal, 50);
                 ObjectDisposedException.ThrowIf(_stopping, this);
+                if (_waitsCancelled) throw new OperationCanceledException($"Kafka sink {Name}: stopping while the producer queue is full");
             }
         }
         catch
@@ -194,6 +196,12 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     void IProducerEvents.OnLog(int syslogLevel, string facility, string message)
     {
         if (syslogLevel <= 4) LogLibrdkafka(Name, facility, message);
+    }
+
+    public void CancelWaits()
+    {
+        _waitsCancelled = true;
+        lock (_roomSignal) Monitor.PulseAll(_roomSignal);
     }
 
     // Linger is 10 ms and a thread serves delivery reports: records leave and settle on their own. Waiting for
