@@ -27,6 +27,7 @@ internal sealed partial class DeadLetterWriter : IProducerEvents, IDisposable
     private readonly Thread _poller;
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
+    private Exception? _fatal;
 
     public DeadLetterWriter(DeadLetterOptions options, KafkaSourceOptions source, string pipeline, PipelineMetrics metrics, ILogger logger)
     {
@@ -71,6 +72,11 @@ internal sealed partial class DeadLetterWriter : IProducerEvents, IDisposable
     /// </summary>
     public void Send(RecordBatch batch, int index, RecordError error, bool payloadReadable, ISinkAcknowledger acknowledger)
     {
+        if (Volatile.Read(ref _fatal) is { } fatal)
+        {
+            acknowledger.Fail(batch, new DeadLetterException($"the dead-letter producer failed: {fatal.Message}", fatal));
+            return;
+        }
         var tp = batch.TopicPartition(index);
         var offset = batch.Offset(index);
         var delivery = new Delivery(batch, tp, acknowledger);
@@ -117,7 +123,16 @@ internal sealed partial class DeadLetterWriter : IProducerEvents, IDisposable
 
     private void PollLoop()
     {
-        while (!_stopping) _producer.Poll(100);
+        try
+        {
+            while (!_stopping) _producer.Poll(100);
+        }
+        catch (Exception e)
+        {
+            // Reports would no longer be served, so dead letters never acknowledged: new ones fail instead.
+            Volatile.Write(ref _fatal, e);
+            LogProducerError(_pipeline, ErrorCode.Local_Fail, $"serving delivery reports failed: {e.Message}");
+        }
     }
 
     void IProducerEvents.OnDelivered(ReadOnlySpan<DeliveryReport> reports)

@@ -381,7 +381,9 @@ public sealed partial class DorisSink : ISink
         }
         catch (Exception e)
         {
+            // A broken timer would leave rows unsent forever: stop the pipeline instead (the next Write fails).
             LogTimerFailed(Name, e.Message);
+            SetFatal(new DorisLoadException($"Doris sink {Name}: the maxAge timer failed: {e.Message}", e));
         }
     }
 

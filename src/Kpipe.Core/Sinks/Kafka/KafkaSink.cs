@@ -31,6 +31,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
     private volatile bool _waitsCancelled;
+    private Exception? _fatal;
 
     public KafkaSink(KafkaSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
     {
@@ -70,6 +71,11 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     public void Write(RecordBatch batch, ISinkAcknowledger acknowledger)
     {
+        if (Volatile.Read(ref _fatal) is { } fatal)
+        {
+            acknowledger.Fail(batch, fatal);
+            return;
+        }
         if (batch.Rows != null)
         {
             WriteRows(batch, batch.Rows, acknowledger);
@@ -170,8 +176,18 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     private void PollLoop()
     {
-        // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
-        while (!_stopping) _producer.Poll(100);
+        try
+        {
+            // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
+            while (!_stopping) _producer.Poll(100);
+        }
+        catch (Exception e)
+        {
+            // An exception here would end the process without draining or committing; instead the sink fails,
+            // and the next batch written reports it, which stops the pipeline the usual way.
+            Volatile.Write(ref _fatal, new NativeKafkaException(ErrorCode.Local_Fail, $"Kafka sink {Name}: serving delivery reports failed: {e.Message}"));
+            LogProducerError(Name, ErrorCode.Local_Fail, e.Message);
+        }
     }
 
     void IProducerEvents.OnDelivered(ReadOnlySpan<DeliveryReport> reports)
