@@ -28,4 +28,22 @@ public sealed class PipelineMetricsTests
         Assert.Equal(10, metrics.RecordsIn);
         Assert.Equal(metrics.RecordsIn, metrics.RecordsWritten + metrics.RecordsFiltered + metrics.RecordsSkipped + metrics.RecordsDeadLettered);
     }
+
+    [Fact]
+    public void Counting_a_batch_allocates_nothing_once_its_partitions_are_known()
+    {
+        var metrics = new PipelineMetrics();
+        var batch = ManagedBatch.Create(1, [.. Enumerable.Range(0, 1_000).Select(i => new ManagedRecord("t", i % 4, i, null, [1]))]);
+        metrics.Consumed(batch);
+        metrics.Written(batch);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            metrics.Consumed(batch);
+            metrics.Written(batch);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
