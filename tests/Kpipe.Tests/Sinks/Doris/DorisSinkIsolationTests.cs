@@ -32,6 +32,8 @@ public sealed class DorisSinkIsolationTests
         var committed = Assert.Single(h.Doris.Loads, l => l.Committed);
         Assert.Matches("^kpipe_orders_db_t_events_0_0_99_x[0-9a-f]{12}$", committed.Label);
         Assert.Contains("Doris rejected the row: column_name[name], the length of input is too long than schema", h.Log.All);
+        // The rejected load is one summary line, however many rows it held.
+        Assert.Single(h.Log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]
