@@ -7,7 +7,7 @@ using Kpipe.Benchmarks.Compare;
 if (args is ["doris-memory", ..])
     return await DorisMemoryRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000, args.Length > 2 ? int.Parse(args[2]) : 0);
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end, in process
-// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc]
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH]
 //                                                                               kpipe against kcat and Python, see docs/performance.md
 if (args is ["throughput", ..])
     return await ThroughputRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 500_000);
@@ -33,8 +33,18 @@ if (args is ["compare", ..])
             case "--no-startup":
                 options.StartupAndIdle = false;
                 break;
+            case "--kpipe-env" when i + 1 < args.Length && args[i + 1].Contains('=', StringComparison.Ordinal):
+                var pair = args[++i].Split('=', 2);
+                options.KpipeEnvironment[pair[0]] = pair[1];
+                break;
+            case "--kpipe-dll" when i + 1 < args.Length:
+                options.KpipeDll = Path.GetFullPath(args[++i]);
+                break;
+            case "--kpipe-only":
+                options.Baselines = false;
+                break;
             default:
-                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--only abc] [--no-latency] [--no-startup]");
+                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--only abc] [--no-latency] [--no-startup] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH]");
                 return 2;
         }
     }

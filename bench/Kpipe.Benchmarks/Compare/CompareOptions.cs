@@ -33,6 +33,13 @@ public sealed class CompareOptions
     /// <summary>Longest wait for any one condition (a sink count, a log line, an exit).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Runs kcat and the Python scripts beside kpipe; off (<c>--kpipe-only</c>) for quick iterations on kpipe alone.</summary>
+    public bool Baselines { get; set; } = true;
+
+    /// <summary>Environment variables for kpipe's process only (<c>--kpipe-env DOTNET_TieredPGO=0</c>): runtime
+    /// settings tried on kpipe without touching the bench process or the baselines.</summary>
+    public Dictionary<string, string> KpipeEnvironment { get; } = new(StringComparer.Ordinal);
+
     public string Python { get; set; } = "/usr/bin/python3";
 
     public string Kcat { get; set; } = "kcat";

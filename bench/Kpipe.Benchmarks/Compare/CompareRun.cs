@@ -32,10 +32,11 @@ public static partial class CompareRun
         Directory.CreateDirectory(work);
         var dll = o.KpipeDll ?? BuildKpipe(repo, o);
         var result = new CompareResult { LoadAverageAtStart = LoadAverage() };
-        var kcat = Tool(o.Kcat, ["-V"]) && Tool("/usr/bin/time", ["-f", "%U", "true"]);
-        var python = Tool(o.Python, ["-c", "import confluent_kafka"]);
-        if (!kcat) result.Notes.Add($"kcat (or GNU time) not found: kcat baselines skipped. Install: apt-get install -y kcat time");
-        if (!python) result.Notes.Add($"{o.Python} cannot import confluent_kafka: Python baselines skipped. Install: apt-get install -y python3-confluent-kafka");
+        var kcat = o.Baselines && Tool(o.Kcat, ["-V"]) && Tool("/usr/bin/time", ["-f", "%U", "true"]);
+        var python = o.Baselines && Tool(o.Python, ["-c", "import confluent_kafka"]);
+        if (!o.Baselines) result.Notes.Add("--kpipe-only: no baseline was run, so no ratio is reported");
+        if (!kcat && o.Baselines) result.Notes.Add($"kcat (or GNU time) not found: kcat baselines skipped. Install: apt-get install -y kcat time");
+        if (!python && o.Baselines) result.Notes.Add($"{o.Python} cannot import confluent_kafka: Python baselines skipped. Install: apt-get install -y python3-confluent-kafka");
 
         await using var doris = await CountingStreamLoad.StartAsync();
         var run = new Runner(o, repo, dll, work, doris, result);

@@ -22,6 +22,11 @@ public sealed record Measurement(
 
     public double? SinkRecordsPerSecond => Sink is { } w && w.Seconds > 0 ? (Records - w.RecordsAtFirst) / w.Seconds : null;
 
+    /// <summary>CPU per record from the first record at the sink to the last: the copy's own cost, without the
+    /// process's start-up and the JIT's first compilations (later re-compilations stay in).</summary>
+    public double? SinkCpuMicrosPerRecord => Sink is { CpuSecondsAtFirst: { } c } w && Records > w.RecordsAtFirst
+        ? (CpuSeconds - c) * 1e6 / (Records - w.RecordsAtFirst) : null;
+
     public double CpuMicrosPerRecord => CpuSeconds * 1e6 / Records;
 
     public double? AllocatedBytesPerRecord => AllocatedBytes / Records;
@@ -58,14 +63,16 @@ public sealed class CompareResult
 /// <summary>End-to-end latency of messages produced at a steady rate: produced (bench) -> received (bench).</summary>
 public sealed record LatencyRun(string Label, long Messages, double Rate, double P50Ms, double P99Ms, double MaxMs, double SteadyP50Ms, double SteadyP99Ms);
 
-/// <summary>When the sink first held records (and how many), and how long until it held all of them.</summary>
-public sealed record SinkWindow(long RecordsAtFirst, double Seconds);
+/// <summary>When the sink first held records (and how many), how long until it held all of them, and the contender's
+/// CPU seconds at the first record when it was read then.</summary>
+public sealed record SinkWindow(long RecordsAtFirst, double Seconds, double? CpuSecondsAtFirst = null);
 
 /// <summary>Wraps a sink count to note when records first appear there.</summary>
-internal sealed class FirstSeen(Func<long> count)
+internal sealed class FirstSeen(Func<long> count, Func<double?>? cpuSeconds = null)
 {
     private long _at;
     private long _records;
+    private double? _cpu;
 
     public long Count()
     {
@@ -74,9 +81,10 @@ internal sealed class FirstSeen(Func<long> count)
         {
             _at = System.Diagnostics.Stopwatch.GetTimestamp();
             _records = c;
+            _cpu = cpuSeconds?.Invoke();
         }
         return c;
     }
 
-    public SinkWindow? Until(long done) => _at == 0 ? null : new SinkWindow(_records, (done - _at) / (double)System.Diagnostics.Stopwatch.Frequency);
+    public SinkWindow? Until(long done) => _at == 0 ? null : new SinkWindow(_records, (done - _at) / (double)System.Diagnostics.Stopwatch.Frequency, _cpu);
 }

@@ -84,7 +84,7 @@ public sealed partial class DorisSink : ISink
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
         _backoff = new Backoff(options.RetryBackoff);
-        _json = new Utf8JsonWriter(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_maxAgeMs / 5, 10, 1000));
         _ageTimer = new Timer(_ => SealAged(), null, tick, tick);
     }

@@ -39,7 +39,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         _errors = errors;
         _logger = logger;
         Name = options.Name ?? "kafka";
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         _keyField = options.KeyField != null ? new JsonPath(options.KeyField) : null;
         _producer = new NativeProducer(BuildConfig(options, pipelineName), this);
         _topic = _producer.Topic(options.Topic);

@@ -12,7 +12,8 @@ internal delegate bool CellConverter(ReadOnlySpan<byte> document, ref Utf8JsonRe
 /// </summary>
 internal sealed class FieldTree
 {
-    private readonly List<(byte[] Name, FieldTree Child)> _children = [];
+    // An array, not a list: Find runs for every property of every record.
+    private (byte[] Name, FieldTree Child)[] _children = [];
 
     /// <summary>Columns whose value is at this node.</summary>
     public List<int> Columns { get; } = [];
@@ -20,7 +21,7 @@ internal sealed class FieldTree
     /// <summary>This node is the array being exploded.</summary>
     public bool IsExplode { get; private set; }
 
-    public bool HasChildren => _children.Count > 0;
+    public bool HasChildren => _children.Length > 0;
 
     public FieldTree Add(IEnumerable<string> path)
     {
@@ -32,7 +33,7 @@ internal sealed class FieldTree
             if (next == null)
             {
                 next = new FieldTree();
-                node._children.Add((bytes, next));
+                node._children = [.. node._children, (bytes, next)];
             }
             node = next;
         }
@@ -60,7 +61,8 @@ internal sealed class FieldTree
                 reader.Skip();
                 continue;
             }
-            foreach (var c in node.Columns)
+            // A span over the list: no enumerator on the per-field path.
+            foreach (var c in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(node.Columns))
             {
                 // A key the pipeline reads, twice in one object: which value was meant is anyone's guess (RFC 8259
                 // leaves it open; parsers keep the first or the last), so the record is rejected rather than one
@@ -101,6 +103,14 @@ internal sealed class FieldTree
     /// <summary>The child for the property name the reader is on, or null.</summary>
     public FieldTree? Find(ref Utf8JsonReader reader)
     {
+        // Names without escapes (nearly all) compare as raw bytes; ValueTextEquals unescapes first otherwise.
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var raw = reader.ValueSpan;
+            foreach (var (name, child) in _children)
+                if (raw.SequenceEqual(name)) return child;
+            return null;
+        }
         foreach (var (name, child) in _children)
             if (reader.ValueTextEquals(name)) return child;
         return null;
