@@ -40,6 +40,10 @@ internal sealed partial class DeadLetterWriter : IProducerEvents, IDisposable
         var consumer = Sources.Kafka.KafkaConsumerFactory.BuildConfig(source, pipeline);
         consumer.GroupId = $"kpipe-{pipeline}-dead-letter-reader";
         consumer.EnableAutoCommit = false;
+        // It reads a few records now and then: a small prefetch, not the source's (memory outside the in-flight bound).
+        consumer.QueuedMinMessages = 1_000;
+        consumer.QueuedMaxMessagesKbytes = 1_024;
+        consumer.FetchMaxBytes = 1 << 20;
         _reader = new SourceRecordReader(consumer.ToDictionary(kv => kv.Key, kv => kv.Value), TimeSpan.FromSeconds(30));
         _poller = new Thread(PollLoop) { IsBackground = true, Name = $"kpipe-{pipeline}-dead-letters" };
         _poller.Start();
