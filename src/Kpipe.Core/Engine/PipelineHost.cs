@@ -70,7 +70,10 @@ public static partial class PipelineHost
 
         TimeSpan Left()
         {
+            // From the signal, or from when the runner began stopping on its own (a failure), whichever came first.
             var since = Interlocked.Read(ref stopping);
+            var runnerSince = runner?.ShutdownStarted ?? 0;
+            if (runnerSince != 0 && (since == 0 || runnerSince < since)) since = runnerSince;
             var left = since == 0 ? timeout : timeout - Stopwatch.GetElapsedTime(since);
             return left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }

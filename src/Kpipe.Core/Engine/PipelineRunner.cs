@@ -27,6 +27,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     private KafkaSource? _source;
     private Exception? _fatal;
     private bool _sinkFailed;
+    private long _shutdownStarted;
 
     public PipelineRunner(PipelineOptions options, IReadOnlyList<ITransform> transforms, IReadOnlyList<ISink> sinks,
         PipelineMetrics metrics, RecordErrorHandler errors, ILogger logger)
@@ -227,8 +228,12 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         return true;
     }
 
+    /// <summary>When stopping began (<see cref="Stopwatch.GetTimestamp"/>), on a signal or a failure; 0 before.</summary>
+    internal long ShutdownStarted => Interlocked.Read(ref _shutdownStarted);
+
     private void Shutdown(KafkaSource source)
     {
+        Interlocked.CompareExchange(ref _shutdownStarted, Stopwatch.GetTimestamp(), 0);
         // One timeout for the drain and the last commit: keep a share of it for the commit (a quarter, at most
         // 5 s), so a sink that never drains cannot use it all and leave nothing committed.
         var timeout = _options.Engine.ShutdownTimeout;
