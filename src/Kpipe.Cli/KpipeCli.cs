@@ -17,6 +17,7 @@ public static class KpipeCli
                                                       print the rows sample messages give, no Kafka needed
           kpipe run orders.yaml devices.yaml          run two pipelines in one process
           KAFKA=broker:9092 kpipe run pipeline.yaml   ${KAFKA} in the file takes the variable's value
+          kpipe dlq replay orders.yaml                send orders' dead letters through the fixed pipeline, then exit
 
         Exit codes: 0 ok (also after SIGINT/SIGTERM), 1 a pipeline failed, 2 invalid pipeline file or usage,
         130 a second signal forced the exit.
@@ -37,6 +38,7 @@ public static class KpipeCli
             TestCommand.Create(output, error),
             ConvertCommand.Create(output, error),
             DemoCommand.Create(output, error, logLevel),
+            DlqReplayCommand.Create(error, logLevel),
         };
         root.Options.Add(logLevel);
         var parse = root.Parse(args);

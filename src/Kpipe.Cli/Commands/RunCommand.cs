@@ -36,7 +36,9 @@ internal static class RunCommand
                 await PipelineHost.RunAsync(p, loggers, stdout, all.Token);
                 return true;
             }
-            catch (Exception e) when (e is PipelineFailedException or Confluent.Kafka.KafkaException or ArgumentException or InvalidOperationException)
+            // Failures while running arrive as PipelineFailedException (after draining and committing); anything
+            // else failed while building the pipeline (a sink, the dead-letter producer), before any record was read.
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 error.WriteLine($"error: {e.Message}");
                 await all.CancelAsync();

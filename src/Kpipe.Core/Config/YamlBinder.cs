@@ -287,7 +287,9 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
         if (t == typeof(bool)) return "true or false";
         if (t == typeof(TimeSpan)) return "a duration such as 250ms, 5s, 2m or 1h";
         if (t == typeof(ByteSize)) return "a size such as 1048576, 512KiB, 64MiB or 1GiB";
-        if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+        // Written as the docs spell them: DeadLetter is dead_letter.
+        if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => string.Concat(n.Select((c, i) =>
+            char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()))));
         return "a text value";
     }
 }

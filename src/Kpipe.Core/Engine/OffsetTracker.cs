@@ -40,6 +40,25 @@ internal sealed class OffsetTracker
         }
     }
 
+    /// <summary>
+    /// Forgets a batch whose dispatch stopped on an exception (the pipeline is stopping): it will never complete,
+    /// so nothing from it on is committed, and the drain does not wait for it. It is the newest batch of each of
+    /// its partitions, so batches before it still complete and are committed.
+    /// </summary>
+    public void Abandon(RecordBatch batch)
+    {
+        lock (_gate)
+        {
+            for (var s = 0; s < batch.PartitionCount; s++)
+            {
+                if (!_pending.TryGetValue(batch.PartitionAt(s), out var queue)) continue;
+                var kept = queue.Where(q => !ReferenceEquals(q.Batch, batch)).ToList();
+                queue.Clear();
+                foreach (var q in kept) queue.Enqueue(q);
+            }
+        }
+    }
+
     /// <summary>Offsets that became committable since the last call, for the given partitions (all when null).</summary>
     public List<TopicPartitionOffset> TakeCommittable(IReadOnlyCollection<TopicPartition>? only = null)
     {

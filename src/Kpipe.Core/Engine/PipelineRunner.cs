@@ -21,10 +21,13 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     private readonly ILogger _logger;
     private readonly InFlightBudget _budget;
     private readonly RecordErrorHandler _errors;
+    private readonly string[] _transformStages;
+    private readonly string[] _sinkStages;
     private readonly object _progressGate = new();
     private KafkaSource? _source;
     private Exception? _fatal;
     private bool _sinkFailed;
+    private long _shutdownStarted;
 
     public PipelineRunner(PipelineOptions options, IReadOnlyList<ITransform> transforms, IReadOnlyList<ISink> sinks,
         PipelineMetrics metrics, RecordErrorHandler errors, ILogger logger)
@@ -36,7 +39,15 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         Metrics = metrics;
         _errors = errors;
         _budget = new InFlightBudget(options.Engine.MaxInFlightBytes.Bytes);
+        _transformStages = [.. options.Transforms.Select((t, i) => $"transforms[{i}].{StageName(t)}")];
+        _sinkStages = [.. sinks.Select(s => SinkStage(s.Name))];
     }
+
+    /// <summary>The stage name of a sink in error messages and dead-letter headers.</summary>
+    public static string SinkStage(string sinkName) => $"sinks.{sinkName}";
+
+    private static string StageName(TransformOptions options) =>
+        options.GetType().GetCustomAttributes(typeof(TypeNameAttribute), false) is [TypeNameAttribute type, ..] ? type.Name : options.GetType().Name;
 
     public PipelineMetrics Metrics { get; }
 
@@ -51,6 +62,11 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         source.Committed += Metrics.Committed;
         source.Start();
 
+        // A sink blocked in Write (backpressure) would keep the consumer thread from seeing the signal.
+        using var cancelWaits = stop.Register(() =>
+        {
+            foreach (var sink in _sinks) sink.CancelWaits();
+        });
         var lastCommit = Stopwatch.StartNew();
         var lastStats = Stopwatch.StartNew();
         try
@@ -72,12 +88,22 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                     LogStats(_options.Name, Metrics.ToString(), _budget.Used);
                     lastStats.Restart();
                 }
+                _errors.Tick();
                 ApplyBackpressure(source);
                 var batch = source.Poll(_options.Source.MaxRecordsPerBatch, 100);
                 if (batch == null) continue;
                 try
                 {
                     Dispatch(batch);
+                }
+                catch (Exception e)
+                {
+                    // The batch stopped halfway (an error, or a sink's wait cut short by the stop signal): it must
+                    // never complete (its failed record's offset would be committed), and the drain must not wait
+                    // for it. Rows of it a sink already buffered may still be written: at least once.
+                    source.Tracker.Abandon(batch);
+                    if (e is OperationCanceledException && stop.IsCancellationRequested) throw;
+                    throw e is RecordErrorException ? e : new PipelineStageException(_errors.Stage, batch, e);
                 }
                 finally
                 {
@@ -89,8 +115,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is RecordErrorException or Kafka.Native.NativeKafkaException)
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
+            // Whatever the exception (a record error under 'fail', a transform's bug, a sink refusing), the
+            // pipeline stops the same way: drain, commit what completed, report once.
             Interlocked.CompareExchange(ref _fatal, e, null);
         }
 
@@ -100,17 +128,28 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     private void Dispatch(RecordBatch batch)
     {
-        Metrics.Consumed(batch.Count, batch.Bytes);
+        Metrics.Consumed(batch);
         // Transforms run before the batch is tracked: a record error under 'fail' then leaves only earlier,
         // complete batches in flight, and those are still drained and committed on the way out.
-        foreach (var transform in _transforms) transform.Apply(batch, _errors);
+        for (var t = 0; t < _transforms.Count; t++)
+        {
+            _errors.Stage = _transformStages[t];
+            _transforms[t].Apply(batch, _errors);
+        }
         if (batch.Rows != null) DropRecordsWithoutRows(batch);
         _budget.Take(batch.Bytes);
         _source!.Tracker.Add(batch);
         batch.ExpectAcks(_sinks.Count);
-        foreach (var sink in _sinks) sink.Write(batch, this);
+        for (var s = 0; s < _sinks.Count; s++)
+        {
+            _errors.Stage = _sinkStages[s];
+            _sinks[s].Write(batch, this);
+        }
+        _errors.Stage = "";
         // The row batch is reused by the transforms for the next batch; sinks copied what they keep.
         batch.Rows = null;
+        // The engine's own hold on the batch (see RecordBatch): every sink has it now.
+        ((ISinkAcknowledger)this).Acknowledge(batch);
     }
 
     /// <summary>
@@ -125,14 +164,14 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         for (var r = 0; r < rows.Count; r++)
             if (!rows.IsDropped(r)) hasRow[rows.SourceIndex(r)] = true;
         for (var i = 0; i < batch.Count; i++)
-            if (!hasRow[i] && !batch.IsDropped(i) && batch.TryDrop(i)) Metrics.Filtered();
+            if (!hasRow[i] && !batch.IsDropped(i) && batch.TryDrop(i)) Metrics.Filtered(batch.TopicPartition(i));
         System.Buffers.ArrayPool<bool>.Shared.Return(hasRow);
     }
 
     void ISinkAcknowledger.Acknowledge(RecordBatch batch)
     {
         if (!batch.AckOne()) return;
-        Metrics.Written(batch.Count - batch.DroppedCount);
+        Metrics.Written(batch);
         _budget.Release(batch.Bytes);
         _source!.Tracker.Complete(batch);
         batch.Recycle();
@@ -189,11 +228,21 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         return true;
     }
 
+    /// <summary>When stopping began (<see cref="Stopwatch.GetTimestamp"/>), on a signal or a failure; 0 before.</summary>
+    internal long ShutdownStarted => Interlocked.Read(ref _shutdownStarted);
+
     private void Shutdown(KafkaSource source)
     {
-        var drained = WaitForAcks(null, _options.Engine.ShutdownTimeout);
-        if (!drained && _fatal == null) LogDrainTimeout(_options.Name, _options.Engine.ShutdownTimeout);
-        source.Close(_options.Engine.ShutdownTimeout);
+        Interlocked.CompareExchange(ref _shutdownStarted, Stopwatch.GetTimestamp(), 0);
+        // One timeout for the drain and the last commit: keep a share of it for the commit (a quarter, at most
+        // 5 s), so a sink that never drains cannot use it all and leave nothing committed.
+        var timeout = _options.Engine.ShutdownTimeout;
+        var clock = Stopwatch.StartNew();
+        var reserve = TimeSpan.FromTicks(Math.Min(timeout.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
+        var drained = WaitForAcks(null, timeout - reserve);
+        if (!drained && _fatal == null) LogDrainTimeout(_options.Name, timeout);
+        _errors.Tick(final: true);
+        source.Close(timeout - clock.Elapsed);
         LogStopped(_options.Name, Metrics.ToString());
     }
 
@@ -212,6 +261,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     [LoggerMessage(LogLevel.Error, "Pipeline {Pipeline}: sink failed: {Reason}")]
     private partial void LogSinkFailed(string pipeline, string reason);
 }
+
+/// <summary>An unexpected exception in a transform or a sink: names the stage and the batch's records.</summary>
+public sealed class PipelineStageException(string stage, RecordBatch batch, Exception inner)
+    : Exception($"{(stage.Length > 0 ? stage : "engine")} failed on the batch starting at record {(batch.Count > 0 ? batch.Where(0) : "(empty)")}: {inner.GetType().Name}: {inner.Message}", inner);
 
 /// <summary>The pipeline stopped because of an error; its unacknowledged offsets were not committed.</summary>
 public sealed class PipelineFailedException(string pipeline, Exception inner)

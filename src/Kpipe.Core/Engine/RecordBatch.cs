@@ -27,7 +27,9 @@ public sealed class RecordBatch
     private readonly TopicPartition[] _partitions;
     private readonly long[] _lastOffsets;
     private readonly Action<RecordBatch>? _release;
-    private int _pendingSinks;
+    // Acknowledgements still due: one per sink, one per dead letter, plus the engine's own hold (released once
+    // every sink's Write returned), so no acknowledgement arriving early can complete the batch.
+    private int _pending = 1;
     private int _droppedCount;
     private bool[]? _dropped;
     private bool _released;
@@ -131,10 +133,13 @@ public sealed class RecordBatch
         }
     }
 
-    internal void ExpectAcks(int sinks) => _pendingSinks = sinks;
+    internal void ExpectAcks(int sinks) => Interlocked.Add(ref _pending, sinks);
 
-    /// <summary>Counts one sink's acknowledgement; true when it was the last one.</summary>
-    internal bool AckOne() => Interlocked.Decrement(ref _pendingSinks) == 0;
+    /// <summary>One more acknowledgement is due (a dead letter of one of its records).</summary>
+    internal void Hold() => Interlocked.Increment(ref _pending);
+
+    /// <summary>Counts one acknowledgement; true when it was the last one.</summary>
+    internal bool AckOne() => Interlocked.Decrement(ref _pending) == 0;
 
     internal void MarkCompleted() => Completed = true;
 
@@ -142,7 +147,7 @@ public sealed class RecordBatch
     internal void ReleasePayloads()
     {
         if (_released) return;
-        _released = true;
+        Volatile.Write(ref _released, true);
         _release?.Invoke(this);
     }
 

@@ -17,6 +17,15 @@ public interface ISink : IAsyncDisposable
     /// <summary>Sends whatever the sink holds back (buffers, lingering batches) without waiting for a trigger;
     /// used before partitions are revoked and on shutdown.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The pipeline is stopping (SIGINT/SIGTERM): a <see cref="Write"/> waiting for room (backpressure) must give
+    /// up by throwing <see cref="OperationCanceledException"/>; its batch stays unacknowledged and is read again
+    /// on restart. Called from any thread; what is already buffered is still flushed and drained.
+    /// </summary>
+    void CancelWaits()
+    {
+    }
 }
 
 /// <summary>Receives a sink's verdict on a batch.</summary>

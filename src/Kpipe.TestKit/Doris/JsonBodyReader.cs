@@ -61,6 +61,10 @@ internal sealed class JsonBodyReader(LoadPlan plan, RowBuilder rows, LoadBatch b
     {
         if (IsBlank(bytes.Span))
             return;
+        // simdjson (Doris's JSON parser since 2.0) validates UTF-8 before anything else and refuses the line;
+        // System.Text.Json would only notice when a string is read.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+            throw new DataQualityException(ParseErrorMessage(10, "The input is not valid UTF-8"), Encoding.UTF8.GetString(bytes.Span));
         JsonDocument doc;
         try
         {

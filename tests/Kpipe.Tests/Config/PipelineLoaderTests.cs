@@ -120,7 +120,7 @@ public sealed class PipelineLoaderTests
     public void An_enum_value_lists_the_choices()
     {
         var e = Reject(Minimal + "\nerrors:\n  policy: ignore\n");
-        Assert.Contains("'errors.policy' must be one of fail, skip; got 'ignore'", e.Message);
+        Assert.Contains("'errors.policy' must be one of fail, skip, dead_letter; got 'ignore'", e.Message);
     }
 
     [Fact]

@@ -307,6 +307,23 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
     public void Resume(IReadOnlyList<TopicPartition> partitions) =>
         WithList(partitions, static (rk, list) => LibRdKafka.ResumePartitions(rk, list), "rd_kafka_resume_partitions");
 
+    /// <summary>Replaces the assignment with exactly these partitions and start offsets (rd_kafka_assign), for a
+    /// consumer used without <see cref="Subscribe"/>: no group membership, no rebalance callbacks.</summary>
+    public void Assign(IReadOnlyList<TopicPartitionOffset> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ThrowIfClosed();
+        var list = PartitionLists.From(positions);
+        try
+        {
+            NativeErrors.ThrowIfError(LibRdKafka.Assign(_rk, list), "rd_kafka_assign");
+        }
+        finally
+        {
+            LibRdKafka.PartitionListDestroy(list);
+        }
+    }
+
     /// <summary>Moves an assigned partition's fetch position (rd_kafka_seek_partitions).</summary>
     public void Seek(TopicPartitionOffset position, int timeoutMs)
     {

@@ -1,4 +1,5 @@
 using Kpipe.Engine;
+using Kpipe.Engine.DeadLetters;
 
 namespace Kpipe.Sinks.Doris;
 
@@ -45,14 +46,36 @@ public sealed partial class DorisSink
     /// <summary>Sends a load until it is committed, rejected or out of retries, and settles its batches.</summary>
     private async Task ExecuteAsync(PartitionLoad load)
     {
+        var outcome = await SendUntilSettledAsync(load).ConfigureAwait(false);
+        switch (outcome?.Kind)
+        {
+            case null:
+                FailParts(load, Volatile.Read(ref _fatal)!);
+                return;
+            case LoadOutcomeKind.Committed:
+                await CommittedAsync(load, outcome.Response!).ConfigureAwait(false);
+                return;
+            case LoadOutcomeKind.AlreadyCommitted:
+                CompleteParts(load);
+                return;
+            default:
+                await RejectedAsync(load, outcome.Response!).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Sends a load, retrying transient failures under the same label, until Doris committed it (now or in an
+    /// earlier attempt) or rejected its rows. Null when the sink is failing: the pipeline stops (credentials
+    /// refused, retries exhausted, or an earlier failure), and the caller fails the load's batches with
+    /// <see cref="_fatal"/>.
+    /// </summary>
+    private async Task<LoadOutcome?> SendUntilSettledAsync(PartitionLoad load)
+    {
         for (var retry = 0; ;)
         {
-            if (Volatile.Read(ref _fatal) is { } fatal)
-            {
-                // The pipeline is stopping: loading more would only write rows whose offsets are never committed.
-                FailParts(load, fatal);
-                return;
-            }
+            // The pipeline is stopping: loading more would only write rows whose offsets are never committed.
+            if (Volatile.Read(ref _fatal) != null) return null;
             StreamLoadAttempt attempt;
             await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
             try
@@ -68,15 +91,11 @@ public sealed partial class DorisSink
             switch (outcome.Kind)
             {
                 case LoadOutcomeKind.Committed:
-                    await CommittedAsync(load, outcome.Response!).ConfigureAwait(false);
-                    return;
+                case LoadOutcomeKind.DataError:
+                    return outcome;
                 case LoadOutcomeKind.AlreadyCommitted:
                     LogAlreadyCommitted(Name, load.Label, load.Rows);
-                    CompleteParts(load);
-                    return;
-                case LoadOutcomeKind.DataError:
-                    await RejectedAsync(load, outcome.Response!).ConfigureAwait(false);
-                    return;
+                    return outcome;
                 case LoadOutcomeKind.Unauthorized:
                 {
                     var error = new DorisLoadException(Redact(
@@ -84,8 +103,7 @@ public sealed partial class DorisSink
                         + "Check the Doris sink's user and password, and that the user may LOAD into the table"));
                     LogLoadFailed(Name, load.Label, error.Message);
                     SetFatal(error);
-                    FailParts(load, error);
-                    return;
+                    return null;
                 }
                 default:
                 {
@@ -96,8 +114,7 @@ public sealed partial class DorisSink
                             $"Doris sink {Name}: load {load.Label} into {load.Table} ({load.Rows} rows) still failing after {retry} retries: {reason}");
                         LogLoadFailed(Name, load.Label, error.Message);
                         SetFatal(error);
-                        FailParts(load, error);
-                        return;
+                        return null;
                     }
                     retry++;
                     var delay = _backoff.Delay(retry);
@@ -123,14 +140,14 @@ public sealed partial class DorisSink
     }
 
     /// <summary>
-    /// Doris rejected the load because of its rows. The error policy decides through the first record of the
-    /// load: under <c>fail</c> the report throws and the batches fail (the pipeline stops); under <c>skip</c>
-    /// every record of the load is reported (dropped and counted) and the batches are acknowledged.
+    /// Doris rejected the load because of its rows: one summary line, then the error policy. Under <c>fail</c>
+    /// the load's first record is reported, which throws, and the batches fail (the pipeline stops). Under
+    /// <c>skip</c> and <c>dead_letter</c> the rejected rows are isolated (<see cref="IsolateAsync"/>): the good
+    /// rows are loaded, and only the records of the rejected ones go to the policy.
     /// </summary>
     private async Task RejectedAsync(PartitionLoad load, StreamLoadResponse response)
     {
         var reasons = await ReasonsAsync(response).ConfigureAwait(false);
-        foreach (var reason in reasons) LogRejectedRow(Name, load.Label, reason);
         var tp = load.Partition;
         var message = Redact(
             $"Doris rejected load {load.Label} into {load.Table} ({load.Rows} rows of {tp.Topic}[{tp.Partition.Value}] "
@@ -139,30 +156,41 @@ public sealed partial class DorisSink
             + (MaxFilterRatioHint(response)));
         LogRejected(Name, message);
 
-        var first = load.Parts[0];
-        var firstIndex = first.FirstRecord;
-        try
+        if (_errors.Policy == ErrorPolicy.Fail)
         {
-            _errors.Report(first.Progress.Batch, firstIndex, message);
-        }
-        catch (RecordErrorException e)
-        {
-            SetFatal(e);
-            FailParts(load, e);
+            var first = load.Parts[0];
+            try
+            {
+                _errors.Report(first.Progress.Batch, first.FirstRecord, Rejection(message, null), payloadReadable: false);
+            }
+            catch (RecordErrorException e)
+            {
+                SetFatal(e);
+                FailParts(load, e);
+            }
             return;
         }
-        var note = Redact($"its rows were in Doris load {load.Label}, which Doris rejected as a whole: {response.Message}");
-        foreach (var part in load.Parts)
-            foreach (var index in part.Records)
-                if (part != first || index != firstIndex)
-                    _errors.Report(part.Progress.Batch, index, note);
-        CompleteParts(load);
+        try
+        {
+            if (await IsolateAsync(load, response).ConfigureAwait(false)) CompleteParts(load);
+            else FailParts(load, Volatile.Read(ref _fatal)!);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+        {
+            // A dead letter that cannot be queued fails its batch by itself; anything else here stops the sink.
+            var error = new DorisLoadException(Redact($"Doris sink {Name}: isolating the rejected rows of load {load.Label} failed: {e.Message}"), e);
+            SetFatal(error);
+            FailParts(load, error);
+        }
 
         string MaxFilterRatioHint(StreamLoadResponse r) =>
             r.NumberFilteredRows > 0 && _options.MaxFilterRatio == 0
                 ? " (maxFilterRatio lets Doris drop a share of bad rows instead of rejecting the whole load)"
                 : "";
     }
+
+    private RecordError Rejection(string reason, string? column) =>
+        new(reason, Engine.PipelineRunner.SinkStage(Name), column, typeof(DorisLoadException).FullName!);
 
     private async Task<IReadOnlyList<string>> ReasonsAsync(StreamLoadResponse response)
     {

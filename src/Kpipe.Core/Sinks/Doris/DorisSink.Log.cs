@@ -25,6 +25,9 @@ public sealed partial class DorisSink
     [LoggerMessage(LogLevel.Warning, "Doris sink {Sink}: load {Label} committed without {Filtered} rows Doris filtered out (maxFilterRatio {Ratio})")]
     private partial void LogFilteredRows(string sink, string label, long filtered, double ratio);
 
+    [LoggerMessage(LogLevel.Information, "Doris sink {Sink}: load {Label} committed {Rows} rows of a rejected load without its rejected rows")]
+    private partial void LogIsolatedLoad(string sink, string label, int rows);
+
     [LoggerMessage(LogLevel.Warning, "Doris sink {Sink}: load {Label} ({Rows} rows) abandoned at shutdown; its records were not acknowledged and will be read again")]
     private partial void LogAbandoned(string sink, string label, int rows);
 

@@ -54,6 +54,7 @@ public sealed partial class DorisSink : ISink
     private TaskCompletionSource _idle = Completed();
     private Exception? _fatal;
     private int _disposed;
+    private volatile bool _waitsCancelled;
     private RowSchema? _columnsSchema;
     private string? _columns;
 
@@ -321,6 +322,8 @@ public sealed partial class DorisSink : ISink
             // it into a new load when it overflows the open one.
             if (buffered == 0 || buffered + need + _chunkSize <= _maxBuffered) return true;
             if (Volatile.Read(ref _fatal) != null || _shutdown.IsCancellationRequested) return false;
+            // SIGTERM while the consumer thread waits here: the engine must get its thread back to drain and commit.
+            if (_waitsCancelled) throw new OperationCanceledException($"Doris sink {Name}: stopping while waiting for buffer space");
             lock (_gate)
             {
                 if (_sealedBytes == 0) SealAll();
@@ -379,8 +382,16 @@ public sealed partial class DorisSink : ISink
         }
         catch (Exception e)
         {
+            // A broken timer would leave rows unsent forever: stop the pipeline instead (the next Write fails).
             LogTimerFailed(Name, e.Message);
+            SetFatal(new DorisLoadException($"Doris sink {Name}: the maxAge timer failed: {e.Message}", e));
         }
+    }
+
+    public void CancelWaits()
+    {
+        _waitsCancelled = true;
+        lock (_memorySignal) Monitor.PulseAll(_memorySignal);
     }
 
     /// <summary>Seals every partition's rows and starts their loads; does not wait for them (the engine waits

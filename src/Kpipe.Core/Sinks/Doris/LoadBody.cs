@@ -95,6 +95,63 @@ internal sealed class LoadBody(BodyChunkPool pool) : IBufferWriter<byte>, IDispo
         }
     }
 
+    /// <summary>Copies <paramref name="length"/> bytes from <paramref name="position"/> into <paramref name="target"/>.</summary>
+    public void CopyRange(long position, long length, LoadBody target) => ForRange(position, length, target.Write);
+
+    /// <summary>The bytes of a range, as a new array (for the few rows Doris rejects).</summary>
+    public byte[] Read(long position, int length)
+    {
+        var bytes = new byte[length];
+        var at = 0;
+        ForRange(position, length, piece =>
+        {
+            piece.CopyTo(bytes.AsSpan(at));
+            at += piece.Length;
+        });
+        return bytes;
+    }
+
+    private void ForRange(long position, long length, ReadOnlySpanAction action)
+    {
+        long start = 0;
+        var end = position + length;
+        foreach (var segment in _segments)
+        {
+            var segmentEnd = start + segment.Used;
+            if (segmentEnd > position && start < end)
+            {
+                var from = (int)Math.Max(0, position - start);
+                var to = (int)Math.Min(segment.Used, end - start);
+                action(segment.Chunk.AsSpan(from, to - from));
+            }
+            start = segmentEnd;
+        }
+    }
+
+    /// <summary>Where each line (row) starts and how long it is, without its newline. Read only when Doris
+    /// rejects a load, so it may allocate.</summary>
+    public List<(long Start, int Length)> Lines()
+    {
+        var lines = new List<(long, int)>();
+        long position = 0, lineStart = 0;
+        foreach (var segment in _segments)
+        {
+            var span = segment.Chunk.AsSpan(0, segment.Used);
+            int at;
+            var from = 0;
+            while ((at = span[from..].IndexOf((byte)'\n')) >= 0)
+            {
+                var end = position + from + at;
+                lines.Add((lineStart, (int)(end - lineStart)));
+                lineStart = end + 1;
+                from += at + 1;
+            }
+            position += segment.Used;
+        }
+        if (lineStart < Length) lines.Add((lineStart, (int)(Length - lineStart)));
+        return lines;
+    }
+
     /// <summary>Cuts the body back to <paramref name="length"/> bytes, returning the chunks no longer used.</summary>
     public void Truncate(long length)
     {
@@ -144,6 +201,8 @@ internal sealed class LoadBody(BodyChunkPool pool) : IBufferWriter<byte>, IDispo
     }
 
     private record struct Segment(byte[] Chunk, int Used);
+
+    private delegate void ReadOnlySpanAction(ReadOnlySpan<byte> piece);
 
     private sealed class Content(LoadBody body) : HttpContent
     {

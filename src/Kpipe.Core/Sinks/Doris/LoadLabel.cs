@@ -26,8 +26,18 @@ internal static class LoadLabel
     /// produce the same label (a label collision would make Doris skip a load as "already loaded"). A label
     /// longer than 128 characters keeps a readable beginning, the hash and the partition and offsets.
     /// </summary>
+    /// <param name="prefix">The sink's labelPrefix.</param>
+    /// <param name="pipeline">The pipeline's name.</param>
+    /// <param name="database">The target database.</param>
+    /// <param name="table">The target table.</param>
+    /// <param name="topic">The source topic.</param>
+    /// <param name="partition">The source partition.</param>
+    /// <param name="firstOffset">The first record's offset.</param>
+    /// <param name="lastOffset">The last record's offset.</param>
+    /// <param name="excluded">Offsets of records within first..last whose rows the load leaves out (rows Doris
+    /// rejected, see <see cref="Excluding"/>); null or empty for a load of every record in the range.</param>
     public static string Create(string prefix, string pipeline, string database, string table, string topic,
-        int partition, long firstOffset, long lastOffset)
+        int partition, long firstOffset, long lastOffset, IReadOnlyCollection<long>? excluded = null)
     {
         string[] names = [prefix, pipeline, database, table, topic];
         var head = new StringBuilder(64);
@@ -47,7 +57,7 @@ internal static class LoadLabel
                 }
             }
         }
-        var tail = string.Create(CultureInfo.InvariantCulture, $"{partition}_{firstOffset}_{lastOffset}");
+        var tail = string.Create(CultureInfo.InvariantCulture, $"{partition}_{firstOffset}_{lastOffset}") + Excluding(excluded);
         if (plain && head.Length + 1 + tail.Length <= MaxLength)
             return $"{head}_{tail}";
 
@@ -55,6 +65,19 @@ internal static class LoadLabel
         var room = MaxLength - tail.Length - HashLength - 2;
         var readable = head.Length <= room ? head.ToString() : head.ToString(0, Math.Max(room, 0));
         return $"{readable}_{hash}_{tail}";
+    }
+
+    /// <summary>
+    /// The suffix of a load that leaves rows out: <c>_x</c> and a hash of the left-out offsets, in order. A label
+    /// must name exactly the rows its load holds, or Doris's "Label Already Exists" would stand for rows that were
+    /// never loaded: first-last alone names every record of the range, so a load without some of them needs a
+    /// label of its own, and the same one whenever the same records are left out (a retry, a restart).
+    /// </summary>
+    internal static string Excluding(IReadOnlyCollection<long>? excluded)
+    {
+        if (excluded == null || excluded.Count == 0) return "";
+        var text = string.Join(",", excluded.Order().Select(o => o.ToString(CultureInfo.InvariantCulture)));
+        return "_x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..HashLength];
     }
 
     private static string Hash(string[] names)

@@ -50,6 +50,9 @@ internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, 
 
     public List<LoadPart> Parts { get; } = [];
 
+    /// <summary>The record of each row, to isolate the rows Doris rejects.</summary>
+    public RowOrigins Origins { get; } = new();
+
     public string Label { get; set; } = "";
 
     /// <summary>Counts a row appended to <see cref="Body"/>, from the record at <paramref name="index"/>.</summary>
@@ -61,12 +64,25 @@ internal sealed class PartitionLoad(TopicPartition partition, DorisTable table, 
             Parts.Add(new LoadPart(progress));
         }
         Parts[^1].Add(index);
+        Origins.Add(Parts.Count - 1, index);
         if (FirstOffset < 0) FirstOffset = offset;
         LastOffset = Math.Max(LastOffset, offset);
         Rows++;
     }
 
-    public void Dispose() => Body.Dispose();
+    /// <summary>Counts rows copied in from another load (isolation's loads: they settle no batch themselves).</summary>
+    public void CountRows(int rows, long offset)
+    {
+        if (FirstOffset < 0) FirstOffset = offset;
+        LastOffset = Math.Max(LastOffset, offset);
+        Rows += rows;
+    }
+
+    public void Dispose()
+    {
+        Body.Dispose();
+        Origins.Dispose();
+    }
 }
 
 /// <summary>A target table, and its Stream Load path.</summary>

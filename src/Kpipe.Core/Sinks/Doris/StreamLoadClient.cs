@@ -230,7 +230,7 @@ internal sealed partial class StreamLoadClient : IDisposable
     /// LoadErrorLogAction; no credentials are sent to it), within a short timeout. Returns the lines, or an
     /// explanation when it cannot be read.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ReadErrorLogAsync(string errorUrl, int max, CancellationToken shutdown)
+    public async Task<IReadOnlyList<string>> ReadErrorLogAsync(string errorUrl, int max, CancellationToken shutdown, int maxLineLength = 500)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_requestTimeout < TimeSpan.FromSeconds(10) ? _requestTimeout : TimeSpan.FromSeconds(10));
@@ -247,7 +247,7 @@ internal sealed partial class StreamLoadClient : IDisposable
             while (lines.Count < max && await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false) is { } line)
             {
                 line = line.Trim();
-                if (line.Length > 0) lines.Add(line.Length <= 500 ? line : line[..500] + "...");
+                if (line.Length > 0) lines.Add(line.Length <= maxLineLength ? line : line[..maxLineLength] + "...");
             }
             return lines;
         }

@@ -33,6 +33,8 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
+    private volatile bool _waitsCancelled;
+    private Exception? _fatal;
 
     public KafkaSink(KafkaSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
     {
@@ -72,6 +74,11 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     public void Write(RecordBatch batch, ISinkAcknowledger acknowledger)
     {
+        if (Volatile.Read(ref _fatal) is { } fatal)
+        {
+            acknowledger.Fail(batch, fatal);
+            return;
+        }
         if (batch.Rows != null)
         {
             WriteRows(batch, batch.Rows, acknowledger);
@@ -160,6 +167,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
                 // rather than failing.
                 lock (_roomSignal) Monitor.Wait(_roomSignal, 50);
                 ObjectDisposedException.ThrowIf(_stopping, this);
+                if (_waitsCancelled) throw new OperationCanceledException($"Kafka sink {Name}: stopping while the producer queue is full");
             }
         }
         catch
@@ -171,8 +179,18 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     private void PollLoop()
     {
-        // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
-        while (!_stopping) _producer.Poll(100);
+        try
+        {
+            // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
+            while (!_stopping) _producer.Poll(100);
+        }
+        catch (Exception e)
+        {
+            // An exception here would end the process without draining or committing; instead the sink fails,
+            // and the next batch written reports it, which stops the pipeline the usual way.
+            Volatile.Write(ref _fatal, new NativeKafkaException(ErrorCode.Local_Fail, $"Kafka sink {Name}: serving delivery reports failed: {e.Message}"));
+            LogProducerError(Name, ErrorCode.Local_Fail, e.Message);
+        }
     }
 
     void IProducerEvents.OnDelivered(ReadOnlySpan<DeliveryReport> reports)
@@ -201,6 +219,12 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     void IProducerEvents.OnLog(int syslogLevel, string facility, string message)
     {
         if (syslogLevel <= 4 && _throttle.ShouldLog(message, out var repeats)) LogLibrdkafka(Name, facility, message + LogThrottleNote.Of(repeats));
+    }
+
+    public void CancelWaits()
+    {
+        _waitsCancelled = true;
+        lock (_roomSignal) Monitor.PulseAll(_roomSignal);
     }
 
     // Linger is 10 ms and a thread serves delivery reports: records leave and settle on their own. Waiting for

@@ -64,6 +64,11 @@ internal sealed class FieldTree
             // A span over the list: no enumerator on the per-field path.
             foreach (var c in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(node.Columns))
             {
+                // A key the pipeline reads, twice in one object: which value was meant is anyone's guess (RFC 8259
+                // leaves it open; parsers keep the first or the last), so the record is rejected rather than one
+                // picked silently. Keys nobody reads may repeat. See docs/errors.md, "Strict JSON".
+                if (seen[c])
+                    return $"field '{pathOf(c)}' appears more than once in the object (value {JsonText.Excerpt(document, reader)})";
                 // Several columns may read the same field (as text and as number, say): each converts from a copy.
                 var copy = reader;
                 if (!convert(document, ref copy, c, out var error))

@@ -149,7 +149,21 @@ public sealed class SelectTransform : ITransform, IDisposable
         arrayStart = arrayEnd = -1;
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             return $"the value is {JsonText.Describe(reader.TokenType)}, not a JSON object";
-        return ReadFields(document, ref reader, tree, rows, row, out arrayStart, out arrayEnd);
+        var error = ReadFields(document, ref reader, tree, rows, row, out arrayStart, out arrayEnd);
+        if (error != null) return error;
+        // The object is read to its end; anything after it but whitespace (`{...} xyz`, a second object) makes
+        // the value something other than one JSON object. The reader throws on such bytes, or reads a token.
+        var end = reader.BytesConsumed;
+        try
+        {
+            if (reader.Read()) return $"the value holds more than one JSON value (content after the object at byte {end})";
+        }
+        catch (JsonException)
+        {
+            var rest = document[(int)end..].Trim(" \t\r\n"u8);
+            return $"the value has content after the JSON object (at byte {end}): {Encoding.UTF8.GetString(rest[..Math.Min(rest.Length, 40)])}";
+        }
+        return null;
     }
 
     private string? ReadFields(ReadOnlySpan<byte> document, ref Utf8JsonReader reader, FieldTree tree, RowBatch rows, int row, out int arrayStart, out int arrayEnd)
