@@ -102,10 +102,20 @@ public sealed class NativeConsumerTests
                 return;
             }
 
-            consumer.Commit(partitions
-                .Where(p => nextOffsetA.ContainsKey(p.Partition.Value))
-                .Select(p => new TopicPartitionOffset(p, nextOffsetA[p.Partition.Value]))
-                .ToList());
+            try
+            {
+                consumer.Commit(partitions
+                    .Where(p => nextOffsetA.ContainsKey(p.Partition.Value))
+                    .Select(p => new TopicPartitionOffset(p, nextOffsetA[p.Partition.Value]))
+                    .ToList());
+            }
+            catch (NativeKafkaException e) when (e.Code is ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
+            {
+                // The mock sometimes moves the group to its next generation before this member's revoke is
+                // served (seen under load); the engine treats a refused commit the same way (KafkaSource.Commit:
+                // the records are read again by the next owner). What this test checks is unaffected: 'seen'
+                // is a set, and no message of a revoked partition may come back after this callback.
+            }
         };
 
         using var producer = new NativeProducer(ProducerConfig(kafka.BootstrapServers, ("linger.ms", "0")), new RecordingProducerEvents());
