@@ -36,6 +36,11 @@ internal sealed class KpipeProcess : IDisposable
 
     public void Terminate() => Signal("TERM");
 
+    /// <summary>SIGKILL: the process ends at once, without draining or committing (a crash, an OOM kill).</summary>
+    public void Kill() => Signal("KILL");
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Waits until the process has written <paramref name="text"/> to stderr (it logs there), so a
     /// signal sent next reaches a process that has installed its handlers.</summary>
     public async Task WaitForStderrAsync(string text, TimeSpan timeout)
