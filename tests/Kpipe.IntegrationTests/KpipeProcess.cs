@@ -41,6 +41,8 @@ internal sealed class KpipeProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     /// <summary>Waits until the process has written <paramref name="text"/> to stderr (it logs there), so a
     /// signal sent next reaches a process that has installed its handlers.</summary>
     public async Task WaitForStderrAsync(string text, TimeSpan timeout)
