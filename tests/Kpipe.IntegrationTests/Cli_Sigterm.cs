@@ -13,24 +13,7 @@ public sealed class Cli_Sigterm
         kafka.CreateTopic("out", 4);
         const int count = 50_000;
         await KafkaTestClient.ProduceAsync(kafka.BootstrapServers, "in", PipelineHarness.Numbered(count));
-        var file = Path.Combine(Path.GetTempPath(), $"kpipe-sigterm-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, $"""
-            name: sigterm
-            source:
-              bootstrapServers: {kafka.BootstrapServers}
-              topics: [in]
-              maxRecordsPerBatch: 500
-              properties:
-                session.timeout.ms: "6000"
-                heartbeat.interval.ms: "500"
-            sinks:
-              - type: kafka
-                bootstrapServers: {kafka.BootstrapServers}
-                topic: out
-                partitioning: preserve
-            engine:
-              commitInterval: 100ms
-            """);
+        var file = PipelineHarness.KafkaToKafkaFile(kafka.BootstrapServers, "sigterm");
         try
         {
             // First run: stopped by SIGTERM while it is copying.

@@ -15,24 +15,7 @@ public sealed class KafkaToKafka_ScaleOut
         kafka.CreateTopic("in", 6);
         kafka.CreateTopic("out", 6);
         const int rounds = 30, perRound = 1_000, total = rounds * perRound;
-        var file = Path.Combine(Path.GetTempPath(), $"kpipe-scale-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(file, $"""
-            name: scale
-            source:
-              bootstrapServers: {kafka.BootstrapServers}
-              topics: [in]
-              maxRecordsPerBatch: 500
-              properties:
-                session.timeout.ms: "6000"
-                heartbeat.interval.ms: "500"
-            sinks:
-              - type: kafka
-                bootstrapServers: {kafka.BootstrapServers}
-                topic: out
-                partitioning: preserve
-            engine:
-              commitInterval: 100ms
-            """);
+        var file = PipelineHarness.KafkaToKafkaFile(kafka.BootstrapServers, "scale");
         var instances = new List<KpipeProcess>();
         try
         {

@@ -12,6 +12,31 @@ namespace Kpipe.IntegrationTests;
 /// <summary>Runs pipelines in-process against the embedded Kafka, for as long as a test needs.</summary>
 internal sealed class PipelineHarness
 {
+    /// <summary>A pipeline file copying <c>in</c> to <c>out</c> (partitions preserved) on one cluster, for tests that
+    /// run kpipe as a process; its group is <c>kpipe-</c> + <paramref name="name"/>. The caller deletes it.</summary>
+    public static string KafkaToKafkaFile(string bootstrap, string name)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"kpipe-{name}-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, $"""
+            name: {name}
+            source:
+              bootstrapServers: {bootstrap}
+              topics: [in]
+              maxRecordsPerBatch: 500
+              properties:
+                session.timeout.ms: "6000"
+                heartbeat.interval.ms: "500"
+            sinks:
+              - type: kafka
+                bootstrapServers: {bootstrap}
+                topic: out
+                partitioning: preserve
+            engine:
+              commitInterval: 100ms
+            """);
+        return file;
+    }
+
     public static PipelineOptions KafkaToKafka(string sourceBootstrap, string sinkBootstrap, string source, string sink,
         string group, string extra = "")
     {
