@@ -105,6 +105,14 @@ public sealed partial class DorisSink
                     SetFatal(error);
                     return null;
                 }
+                case LoadOutcomeKind.NoSuchTable:
+                {
+                    var error = new DorisLoadException(Redact(
+                        $"Doris sink {Name}: Doris has no table {load.Table}: {outcome.Reason}. Create it, or correct the sink's 'table'"));
+                    LogLoadFailed(Name, load.Label, error.Message);
+                    SetFatal(error);
+                    return null;
+                }
                 default:
                 {
                     var reason = Redact(outcome.Reason);

@@ -17,6 +17,10 @@ internal enum LoadOutcomeKind
     /// <summary>The credentials or privileges were refused: stop at once.</summary>
     Unauthorized,
 
+    /// <summary>The table or its database does not exist: no retry can help, stop at once (retrying for
+    /// maxRetries only delayed the same error by most of a minute).</summary>
+    NoSuchTable,
+
     /// <summary>Anything that may pass: 5xx, connection errors, timeouts, "[E-235] too many versions", a label
     /// still RUNNING or PRECOMMITTED, an FE refusal. Retry later under the same label.</summary>
     Transient,
@@ -88,6 +92,10 @@ internal sealed record LoadOutcome(LoadOutcomeKind Kind, string Reason, StreamLo
         {
             if (IsAuthMessage(message))
                 return new LoadOutcome(LoadOutcomeKind.Unauthorized, message, r);
+            // BE (StreamLoadExecutor via the FE's plan): "[ANALYSIS_ERROR]... detailMessage = unknown table,
+            // tableName=..." or "unknown database, database=...".
+            if (Says(message, "unknown table") || Says(message, "unknown database"))
+                return new LoadOutcome(LoadOutcomeKind.NoSuchTable, message, r);
             if (Says(message, "DATA_QUALITY_ERROR") || Says(message, "too many filtered rows") || r.NumberFilteredRows > 0)
                 return new LoadOutcome(LoadOutcomeKind.DataError, message, r);
             return new LoadOutcome(LoadOutcomeKind.Transient, $"Doris: {message}", r);

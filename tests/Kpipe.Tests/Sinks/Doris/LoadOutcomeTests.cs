@@ -19,6 +19,8 @@ public sealed class LoadOutcomeTests
     [InlineData("""{"Status":"Fail","Message":"[TIMEOUT]timeout"}""", "Transient")]
     [InlineData("""{"Status":"Fail","Message":"[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for root@10.0.0.1"}""", "Unauthorized")]
     [InlineData("""{"Status":"Fail","Message":"[INTERNAL_ERROR]no valid Basic authorization"}""", "Unauthorized")]
+    [InlineData("""{"Status":"Fail","Message":"[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = unknown table, tableName=nosuch"}""", "NoSuchTable")]
+    [InlineData("""{"Status":"Fail","Message":"[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = unknown database, database=nodb"}""", "NoSuchTable")]
     [InlineData("""{"msg":"Unauthorized","code":401,"data":"Access denied for root@127.0.0.1","count":0}""", "Unauthorized")]
     [InlineData("""{"status":"FAILED","msg":"There is no 100-continue header"}""", "Transient")]
     [InlineData("""{"status":"FAILED","msg":"Access denied for user"}""", "Unauthorized")]
