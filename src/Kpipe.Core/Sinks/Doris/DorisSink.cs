@@ -135,9 +135,16 @@ public sealed partial class DorisSink : ISink
             if (_schemaSync != null && !ReferenceEquals(route, _synced))
             {
                 // The table must have the row's columns before the row is buffered: a load only goes out after this.
+                var unreachable = false;
                 var refused = route == null
                     ? "createTable needs rows routed by the debezium transform's 'columns: auto'"
-                    : _schemaSync.Ensure(table, rows.Schema, route, _shutdown.Token);
+                    : _schemaSync.Ensure(table, rows.Schema, route, _shutdown.Token, out unreachable);
+                if (unreachable)
+                {
+                    // As after a load's exhausted retries: stop, so that no later row loads past rows left behind.
+                    SetFatal(new DorisLoadException($"Doris sink {Name}: {refused}"));
+                    return false;
+                }
                 if (refused != null)
                 {
                     _errors.Report(batch, index, refused);

@@ -26,17 +26,21 @@ internal sealed partial class TableSchemaSync(DorisSqlClient sql, DorisSinkOptio
     private readonly ILogger _logger = logger;
 
     /// <summary>Null when <paramref name="table"/> has every column of <paramref name="route"/> (after creating the table
-    /// or adding columns); otherwise why the rows cannot load. A failure that persists after <c>maxRetries</c> (the FE
-    /// unreachable) is not remembered, so the next batch asks again.</summary>
+    /// or adding columns); otherwise why the rows cannot load. A refusal (a key change, a statement Doris refused) is
+    /// remembered for the route; a failure that persists after <c>maxRetries</c> (no FE answered) is not, and sets
+    /// <paramref name="unreachable"/>: the sink then stops, as after a load's exhausted retries.</summary>
     /// <param name="table">The Doris table the route's rows go to.</param>
     /// <param name="schema">The rows' schema (names and types of the route's columns).</param>
     /// <param name="route">The rows' route.</param>
     /// <param name="cancel">Stops waiting between retries (shutdown).</param>
-    public string? Ensure(DorisTable table, RowSchema schema, RowRoute route, CancellationToken cancel)
+    /// <param name="unreachable">Doris did not answer; retrying later may work.</param>
+    public string? Ensure(DorisTable table, RowSchema schema, RowRoute route, CancellationToken cancel, out bool unreachable)
     {
+        unreachable = false;
         if (_routes.TryGetValue(route, out var known)) return known;
         var (error, lasting) = Apply(table, schema, route, cancel);
         if (error == null || lasting) _routes[route] = error;
+        unreachable = error != null && !lasting;
         return error;
     }
 

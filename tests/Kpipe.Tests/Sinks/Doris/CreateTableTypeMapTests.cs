@@ -59,7 +59,7 @@ public sealed partial class CreateTableTypeMapTests
         var options = new DorisSinkOptions { FeNodes = [doris.FeUrl], Table = "db.typed", User = "root", Password = "secret" };
         using var sync = new TableSchemaSync(new DorisSqlClient(options), options, "doris", NullLogger.Instance);
 
-        Assert.Null(sync.Ensure(new SinkTable("db", "typed"), schema, route, CancellationToken.None));
+        Assert.Null(sync.Ensure(new SinkTable("db", "typed"), schema, route, CancellationToken.None, out _));
 
         var table = doris.FindTable("db", "typed");
         Assert.NotNull(table);

@@ -25,7 +25,7 @@ public sealed class TableSchemaSyncTests
         await using var doris = await Start();
         doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, name VARCHAR(32), extra INT) UNIQUE KEY(id)");
         using var sync = Sync(doris);
-        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 2, 3], Keys: [0]), CancellationToken.None));
+        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 2, 3], Keys: [0]), CancellationToken.None, out _));
         Assert.Equal(["id", "name", "extra", "note"], doris.FindTable("shop", "t")!.Columns.Select(c => c.Name));
         Assert.Equal(["DESC `shop`.`t`", "ALTER TABLE `shop`.`t` ADD COLUMN `note` STRING NULL"], doris.Statements);
     }
@@ -37,12 +37,12 @@ public sealed class TableSchemaSyncTests
         doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, name VARCHAR(32)) UNIQUE KEY(id)");
         using var sync = Sync(doris);
         var route = new RowRoute("t", [0, 1, 2, 3], Keys: [0, 1]);
-        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out _);
         Assert.Equal("the source's key (id, name) is not the key of Doris table `shop`.`t` (id); Doris cannot change a Unique Key table's key: recreate the table, or route the rows elsewhere", refused);
         Assert.DoesNotContain(doris.Statements, s => s.StartsWith("ALTER", StringComparison.Ordinal));
         // Remembered: the next rows of the route are refused without asking Doris again.
         var asked = doris.Statements.Count;
-        Assert.Equal(refused, sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None));
+        Assert.Equal(refused, sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out _));
         Assert.Equal(asked, doris.Statements.Count);
     }
 
@@ -51,7 +51,7 @@ public sealed class TableSchemaSyncTests
     {
         await using var doris = await Start();
         using var sync = Sync(doris);
-        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3]), CancellationToken.None);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3]), CancellationToken.None, out _);
         Assert.StartsWith("Doris table `shop`.`t` does not exist and cannot be created: the rows name no key columns", refused);
         Assert.Null(doris.FindTable("shop", "t"));
     }
@@ -61,10 +61,25 @@ public sealed class TableSchemaSyncTests
     {
         await using var doris = await Start();
         using var sync = Sync(doris, password: "hunter2");
-        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3], Keys: [0]), CancellationToken.None);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3], Keys: [0]), CancellationToken.None, out _);
         Assert.NotNull(refused);
         Assert.Contains("Access denied for root", refused);
         Assert.DoesNotContain("hunter2", refused);
         Assert.Null(doris.FindTable("shop", "t"));
+    }
+
+    [Fact]
+    public void An_FE_that_does_not_answer_is_reported_as_unreachable_and_asked_again_next_time()
+    {
+        // Port 1 on the loopback: nothing listens, the connection is refused at once.
+        var options = new DorisSinkOptions { FeNodes = ["127.0.0.1:1"], Table = "shop.t", User = "root", Password = "secret", MaxRetries = 0 };
+        using var sync = new TableSchemaSync(new DorisSqlClient(options), options, "doris", NullLogger.Instance);
+        var route = new RowRoute("t", [0, 1, 3], Keys: [0]);
+        var first = sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out var unreachable);
+        Assert.True(unreachable);
+        Assert.StartsWith("cannot read Doris table `shop`.`t`: 127.0.0.1:1: ", first);
+        Assert.DoesNotContain("secret", first);
+        sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out unreachable);
+        Assert.True(unreachable);
     }
 }
