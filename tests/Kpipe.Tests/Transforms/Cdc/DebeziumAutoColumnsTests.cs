@@ -65,6 +65,19 @@ public sealed class DebeziumAutoColumnsTests
         Assert.Contains("columns: auto reads the columns from the event's schema", Assert.Single(r.Errors).Reason);
     }
 
+    [Fact]
+    public void The_key_columns_come_from_the_kafka_keys_schema_when_it_has_one()
+    {
+        using var transform = Auto();
+        const string Key = """{"schema":{"type":"struct","fields":[{"type":"string","optional":false,"field":"region"},{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"db.t.Key"},"payload":{"region":"eu","id":7}}""";
+        const string Value = """{"schema":{"type":"struct","fields":[{"type":"struct","optional":true,"field":"after","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"string","optional":false,"field":"region"},{"type":"int32","optional":true,"field":"qty"}]},{"type":"struct","optional":false,"field":"source","fields":[{"type":"string","optional":true,"field":"table"}]},{"type":"string","optional":false,"field":"op"}],"optional":false,"name":"db.t.Envelope"},"payload":{"after":{"id":7,"region":"eu","qty":3},"source":{"table":"t"},"op":"c"}}""";
+        var r = TransformRunner.RunWithKeys([transform], [(Key, Value)]);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":7,"region":"eu","qty":3,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+        var route = r.Batch.Rows!.RouteOf(0)!;
+        Assert.Equal(["region", "id"], route.Keys!.Select(k => transform.Schema.Names[k]));
+    }
+
     [Theory]
     [InlineData("int16", null, "", "int")]
     [InlineData("int64", null, "", "long")]
