@@ -9,8 +9,9 @@ namespace Kpipe.TestKit.Doris;
 /// (SchemaChangeManager.execute) uses to create tables and add columns. Answers are HTTP 200:
 /// <c>{"msg":"success","code":0,"data":{"type":"exec_status","status":{}},"count":0}</c> for a statement,
 /// <c>{"msg":"success","code":0,"data":{"type":"result_set","meta":[{"name":..,"type":..}],"data":[[..]]},"count":0}</c>
-/// for a query, and <c>{"msg":"Error","code":1,"data":"&lt;reason&gt;","count":0}</c> when the statement fails
-/// (ResponseEntityBuilder.okWithCommonError). The statements understood: CREATE TABLE (the subset of DdlParser),
+/// for a query, and <c>{"msg":"Error","code":1,"data":"&lt;reason&gt;","count":0}</c> when the statement fails. Only the
+/// request and "code 0 is success" are confirmed (by the Flink connector's client); the rest of the shape is our best
+/// reading of StmtExecutionAction (docs/doris-emulator.md, departure 15). The statements understood: CREATE TABLE (the subset of DdlParser),
 /// <c>ALTER TABLE [db.]t ADD COLUMN col TYPE ...</c> and <c>DESC [db.]t</c>; anything else is an error.
 /// </summary>
 internal sealed class SqlEndpoint(DorisCluster cluster)

@@ -9,8 +9,8 @@ namespace Kpipe.Sinks.Doris;
 /// </summary>
 internal static class DorisColumnTypes
 {
-    /// <summary>Key columns cannot be STRING in Doris (fe: ColumnDef.analyze); the Flink connector's table creation also
-    /// makes VARCHAR(65533), the longest VARCHAR, of a string key.</summary>
+    /// <summary>Key columns cannot be STRING in Doris (fe: ColumnDef.analyze, as the emulator models it): a string key
+    /// becomes VARCHAR(65533), the longest VARCHAR, since the source's length is not known.</summary>
     public const string StringKey = "VARCHAR(65533)";
 
     /// <param name="type">The column's type in the rows.</param>

@@ -14,10 +14,10 @@ internal sealed record DorisSqlResult(bool Ok, IReadOnlyList<string?[]> Rows, st
 /// <summary>
 /// Runs SQL statements through the FE's HTTP endpoint <c>POST /api/query/default_cluster/{db}</c> with the JSON body
 /// <c>{"stmt": "..."}</c> and Basic authentication, as the Flink Doris connector's schema change does
-/// (SchemaChangeManager.execute). Doris answers HTTP 200 with <c>{"code": 0, "msg": "success", "data": ...}</c> when the
-/// statement ran (a query's <c>data</c> holds <c>meta</c> and <c>data</c>, its rows as arrays) and a non-zero
-/// <c>code</c> with the reason in <c>data</c> or <c>msg</c> when it did not (fe: StmtExecutionAction,
-/// ResponseEntityBuilder). FEs are tried in turn when one cannot be reached. The password is never part of an error.
+/// (SchemaChangeManager.execute, which takes <c>code</c> 0 in the JSON answer for success and anything else for a
+/// failure). A query's rows are read from <c>data.data</c> (arrays, one per row) and a failure's reason from <c>data</c>
+/// when it is text, else <c>msg</c>: the shape of fe's StmtExecutionAction answers as we understand them, not confirmed
+/// against Doris's source; any other answer still reads as a failure with its text. FEs are tried in turn when one cannot be reached. The password is never part of an error.
 /// </summary>
 internal sealed class DorisSqlClient : IDisposable
 {
