@@ -74,3 +74,13 @@ public interface IValidatableOptions
 {
     IEnumerable<(string Key, string Message)> Validate();
 }
+
+/// <summary>
+/// A list option that also takes the word <c>auto</c> instead of a list (<c>columns: auto</c>): the binder then sets the
+/// non-public boolean property named <paramref name="flag"/> and leaves the list empty.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class AutoWordAttribute(string flag) : Attribute
+{
+    public string Flag { get; } = flag;
+}

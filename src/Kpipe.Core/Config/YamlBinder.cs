@@ -187,6 +187,11 @@ public sealed class YamlBinder(string file, Func<string, string?> environment)
             seen[key] = keyNode.Start;
             Locations.RecordKey(Join(path, key), keyNode.Start);
             Locations.RecordValue(Join(path, key), valueNode.Start);
+            if (valueNode is YamlScalarNode { Value: "auto" } && property.GetCustomAttribute<AutoWordAttribute>() is { } auto)
+            {
+                type.GetProperty(auto.Flag, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.SetValue(target, true);
+                continue;
+            }
             var errorsBeforeValue = _errors.Count;
             var value = BindValue(valueNode, property.PropertyType, Join(path, key), property.GetCustomAttribute<SecretAttribute>() != null);
             if (value != null) CheckValue(property, value, valueNode, Join(path, key));

@@ -1,7 +1,9 @@
 using Kpipe.Config;
 using Kpipe.Kafka.Native;
 using Kpipe.Rows;
+using Kpipe.Sinks.Doris;
 using Kpipe.Sinks.Kafka;
+using Kpipe.Transforms.Cdc;
 using Kpipe.Sources.Kafka;
 using Kpipe.Transforms;
 
@@ -26,6 +28,9 @@ public static class PipelineChecks
         CheckFiles("source", options.Source.Properties, problems);
         for (var i = 0; i < options.Sinks.Count; i++)
         {
+            // The columns, types and key of a created table come from the events' schemas.
+            if (options.Sinks[i] is DorisSinkOptions { CreateTable: true } && !options.Transforms.Any(t => t is DebeziumOptions { AutoColumns: true }))
+                problems.Add(($"sinks[{i}].createTable", "createTable needs the debezium transform's 'columns: auto' (the table's columns, types and key come from the events' schemas)"));
             if (options.Sinks[i] is not KafkaSinkOptions kafka) continue;
             if (kafka.KeyField != null && schema != null && schema.IndexOf(kafka.KeyField) < 0)
                 problems.Add(($"sinks[{i}].keyField",

@@ -17,11 +17,25 @@ public sealed class RowBatch : IDisposable
         Columns = schema.Types.Select(t => new ColumnVector(t, Arena)).ToArray();
     }
 
-    public RowSchema Schema { get; }
+    public RowSchema Schema { get; private set; }
 
     public ByteArena Arena { get; } = new();
 
-    public ColumnVector[] Columns { get; }
+    public ColumnVector[] Columns { get; private set; }
+
+    /// <summary>Appends a column (CDC with <c>columns: auto</c>, when a source table gains one); the rows already
+    /// added hold null in it. Returns its index. The schema becomes a new object, which tells readers to look again.</summary>
+    /// <param name="name">The column's name.</param>
+    /// <param name="type">The column's type.</param>
+    public int AddColumn(string name, ColumnType type)
+    {
+        Schema = new RowSchema([.. Schema.Names.Zip(Schema.Types), (name, type)]);
+        var column = new ColumnVector(type, Arena);
+        column.EnsureCapacity(Math.Max(Count, 1));
+        for (var row = 0; row < Count; row++) column.SetNull(row);
+        Columns = [.. Columns, column];
+        return Columns.Length - 1;
+    }
 
     public int Count { get; private set; }
 

@@ -9,4 +9,7 @@ namespace Kpipe.Rows;
 /// <param name="Columns">The indexes of the schema's columns the rows carry.</param>
 /// <param name="Partial">The rows update only <paramref name="Columns"/> of stored rows and keep the others (Doris's
 /// partial column update), e.g. a CDC update whose unchanged TOASTed column Debezium could not send.</param>
-public sealed record RowRoute(string Name, int[] Columns, bool Partial = false);
+/// <param name="Keys">The indexes of the table's key columns (a CDC event's Kafka key fields), for a sink that creates the
+/// table; null when unknown.</param>
+/// <param name="Sequence">The index of the column that orders updates to one key (Doris's sequence column), or -1.</param>
+public sealed record RowRoute(string Name, int[] Columns, bool Partial = false, int[]? Keys = null, int Sequence = -1);

@@ -138,7 +138,7 @@ internal static class DdlParser
         return type;
     }
 
-    private static DorisColumn ParseColumn(SqlCursor cur)
+    internal static DorisColumn ParseColumn(SqlCursor cur)
     {
         var name = cur.ExpectName();
         var type = ParseType(cur);

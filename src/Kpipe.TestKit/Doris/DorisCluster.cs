@@ -8,6 +8,7 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
     private readonly ConcurrentDictionary<(string Db, string Table), DorisTable> _tables = new();
     private readonly Lock _loadsGate = new();
     private readonly List<DorisLoadRecord> _loads = [];
+    private readonly List<string> _statements = [];
     private readonly CancellationTokenSource _shutdown = new();
 
     public DorisEmulatorOptions Options { get; } = options;
@@ -39,6 +40,22 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
 
     public DorisTable GetTable(string db, string table) =>
         FindTable(db, table) ?? throw new ArgumentException($"Unknown table {db}.{table}");
+
+    /// <summary>Every statement sent to the SQL endpoint, in arrival order.</summary>
+    public IReadOnlyList<string> Statements
+    {
+        get
+        {
+            lock (_loadsGate)
+                return [.. _statements];
+        }
+    }
+
+    public void RecordStatement(string stmt)
+    {
+        lock (_loadsGate)
+            _statements.Add(stmt);
+    }
 
     public void Record(DorisLoadRecord record)
     {

@@ -83,6 +83,9 @@ public sealed class DorisEmulator : IAsyncDisposable, IDisposable
 
     public DorisTableDefinition? FindTable(string database, string table) => _cluster.FindTable(database, table)?.Definition;
 
+    /// <summary>Every statement sent to the FE's SQL endpoint (<c>POST /api/query/default_cluster/{db}</c>), in order.</summary>
+    public IReadOnlyList<string> Statements => _cluster.Statements;
+
     /// <summary>
     /// The visible rows of a table (committed loads only; precommitted two-phase loads are not visible):
     /// ordered by key for Unique Key tables, in arrival order for Duplicate Key tables. Each row maps column

@@ -22,8 +22,35 @@ internal sealed class DorisTable(DorisTableDefinition definition)
     private readonly SortedDictionary<object?[], StoredRow> _unique = new(KeyComparer.Instance);
     private readonly List<object?[]> _duplicate = [];
     private readonly int _keyCount = definition.KeyColumns.Count;
+    private DorisTableDefinition _definition = definition;
 
-    public DorisTableDefinition Definition { get; } = definition;
+    /// <summary>The table's current definition; ALTER TABLE ... ADD COLUMN replaces it (loads started before keep theirs).</summary>
+    public DorisTableDefinition Definition
+    {
+        get
+        {
+            lock (_gate)
+                return _definition;
+        }
+    }
+
+    /// <summary>
+    /// ALTER TABLE ... ADD COLUMN: Doris's light schema change (the default since 2.0) adds the column at once;
+    /// stored rows read it as its default, or NULL without one.
+    /// </summary>
+    public void AddColumn(DorisColumn column)
+    {
+        lock (_gate)
+        {
+            var definition = _definition.WithColumn(column);
+            var value = ValueConversion.DefaultOf(column, TimeZoneInfo.Utc, DateTime.UtcNow);
+            foreach (var (key, row) in _unique.ToList())
+                _unique[key] = row with { Values = [.. row.Values, value] };
+            for (var i = 0; i < _duplicate.Count; i++)
+                _duplicate[i] = [.. _duplicate[i], value];
+            _definition = definition;
+        }
+    }
 
     /// <summary>Applies a committed load. Rows of one load apply in order, all under the table lock.</summary>
     public void Apply(IReadOnlyList<RowOp> ops)
@@ -32,10 +59,17 @@ internal sealed class DorisTable(DorisTableDefinition definition)
         {
             foreach (var op in ops)
             {
-                if (Definition.KeysType == DorisKeysType.Duplicate)
-                    _duplicate.Add(op.Values);
+                // A load planned before an ADD COLUMN carries the old width: the new column reads NULL.
+                var width = _definition.Columns.Count;
+                var row = op.Values.Length >= width ? op : op with
+                {
+                    Values = [.. op.Values, .. new object?[width - op.Values.Length]],
+                    Present = op.Present is null ? null : [.. op.Present, .. new bool[width - op.Present.Length]],
+                };
+                if (_definition.KeysType == DorisKeysType.Duplicate)
+                    _duplicate.Add(row.Values);
                 else
-                    Upsert(op);
+                    Upsert(row);
             }
         }
     }
@@ -44,7 +78,7 @@ internal sealed class DorisTable(DorisTableDefinition definition)
     {
         lock (_gate)
         {
-            if (Definition.KeysType == DorisKeysType.Duplicate)
+            if (_definition.KeysType == DorisKeysType.Duplicate)
                 return [.. _duplicate.Select(r => (object?[])r.Clone())];
             return [.. _unique.Values.Where(r => !r.Deleted).Select(r => (object?[])r.Values.Clone())];
         }
@@ -67,7 +101,7 @@ internal sealed class DorisTable(DorisTableDefinition definition)
             // Sequence column: a row (or delete) older than the stored one is ignored; an equal sequence
             // replaces, so the later arrival wins (docs: data-operate/update/update-of-unique-model,
             // "sequence column").
-            if (Definition.HasSequence && op.Sequence != RowOp.KeepSequence
+            if (_definition.HasSequence && op.Sequence != RowOp.KeepSequence
                 && ValueComparer.Instance.Compare(op.Sequence, existing.Sequence) < 0)
                 return;
         }
@@ -79,7 +113,7 @@ internal sealed class DorisTable(DorisTableDefinition definition)
             // With a sequence column the delete is kept as a hidden tombstone carrying its sequence value, so a
             // late row with a smaller sequence stays deleted, as in Doris where the delete-signed row is
             // stored and compared like any other version.
-            if (Definition.HasSequence)
+            if (_definition.HasSequence)
                 _unique[key] = new StoredRow(op.Values, sequence, Deleted: true);
             else
                 _unique.Remove(key);

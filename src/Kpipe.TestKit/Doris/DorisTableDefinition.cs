@@ -119,6 +119,17 @@ public sealed class DorisTableDefinition
     /// <summary>Parses one CREATE TABLE statement (see DdlParser for the subset understood).</summary>
     public static DorisTableDefinition Parse(string ddl, string? defaultDatabase = null) => DdlParser.ParseCreateTable(ddl, defaultDatabase);
 
+    /// <summary>This table with <paramref name="column"/> appended (ALTER TABLE ... ADD COLUMN).</summary>
+    public DorisTableDefinition WithColumn(DorisColumn column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        // fe: SchemaChangeHandler.addColumnInternal, "Can not add column which already exists in base table".
+        if (FindColumn(column.Name) is not null)
+            throw new ArgumentException($"Can not add column which already exists in base table: {column.Name}");
+        return new DorisTableDefinition(Database, Name, [.. Columns.Select(c => c with { IsKey = false }), column], KeysType, KeyColumns,
+            SequenceColumn, SequenceColumn is null ? SequenceType : null, Properties);
+    }
+
     public DorisColumn? FindColumn(string name) => _indexByName.TryGetValue(name, out var i) ? Columns[i] : null;
 
     public int IndexOf(string name) => _indexByName.TryGetValue(name, out var i) ? i : -1;

@@ -14,6 +14,7 @@ namespace Kpipe.TestKit.Doris;
 internal sealed class FeEndpoint(DorisCluster cluster)
 {
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly SqlEndpoint _sql = new(cluster);
 
     public Task HandleAsync(HttpContext ctx)
     {
@@ -23,6 +24,11 @@ internal sealed class FeEndpoint(DorisCluster cluster)
             return HttpMethods.IsPut(method) ? StreamLoadAsync(ctx) : MethodNotAllowed(ctx);
         if (segments is ["api", _, "_stream_load_2pc"] or ["api", _, _, "_stream_load_2pc"])
             return HttpMethods.IsPut(method) ? TwoPhaseCommitAsync(ctx) : MethodNotAllowed(ctx);
+        if (segments is ["api", "query", _, var database])
+        {
+            if (!HttpMethods.IsPost(method)) return MethodNotAllowed(ctx);
+            return CheckPassword(ctx, out var refusal) ? _sql.HandleAsync(ctx, database) : refusal;
+        }
         if (segments is ["api", "backends"] && HttpMethods.IsGet(method))
             return BackendsAsync(ctx);
         if (segments is ["api", "health"] && HttpMethods.IsGet(method))

@@ -183,4 +183,41 @@ public sealed class PipelineValidationTests
         var errors = Reject("name: p\nsource: [b:9092]\nsinks: [{type: console}]\n");
         Assert.Equal("p.yaml:2:9: 'source' must be a map of keys, not a list", errors);
     }
+
+    [Fact]
+    public void CreateTable_without_columns_auto_is_refused_at_the_option()
+    {
+        var errors = Reject(Source + """
+            transforms:
+              - type: debezium
+                columns: [{name: id}]
+            sinks:
+              - type: doris
+                feNodes: [fe:8030]
+                table: db.t
+                user: root
+                createTable: true
+            """);
+        Assert.Contains("'sinks[0].createTable': createTable needs the debezium transform's 'columns: auto'", errors);
+    }
+
+    [Fact]
+    public void Columns_auto_is_accepted_and_excludes_tables()
+    {
+        var options = PipelineLoader.Parse(Source + """
+            transforms:
+              - type: debezium
+                columns: auto
+            sinks: [{type: console}]
+            """, "p.yaml", _ => null);
+        Assert.True(((Kpipe.Transforms.Cdc.DebeziumOptions)options.Transforms[0]).AutoColumns);
+        var errors = Reject(Source + """
+            transforms:
+              - type: debezium
+                columns: auto
+                tables: {orders: [{name: id}]}
+            sinks: [{type: console}]
+            """);
+        Assert.Contains("'columns: auto' takes every table's columns from its events; leave 'tables' out", errors);
+    }
 }

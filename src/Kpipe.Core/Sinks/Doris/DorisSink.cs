@@ -57,6 +57,9 @@ public sealed partial class DorisSink : ISink
     private volatile bool _waitsCancelled;
     private RowSchema? _columnsSchema;
     private string? _columns;
+    // createTable: true; null otherwise. _synced is the last route found ready, so consecutive rows skip the check.
+    private readonly TableSchemaSync? _schemaSync;
+    private RowRoute? _synced;
 
     public DorisSink(DorisSinkOptions options, string pipelineName, RecordErrorHandler errors, ILogger logger)
     {
@@ -83,6 +86,7 @@ public sealed partial class DorisSink : ISink
         _chunks = new BodyChunkPool(_chunkSize, (int)Math.Min(int.MaxValue, _maxBuffered / _chunkSize + 1));
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
+        if (options.CreateTable) _schemaSync = new TableSchemaSync(new DorisSqlClient(options), options, Name, logger);
         _backoff = new Backoff(options.RetryBackoff);
         _json = new Utf8JsonWriter(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_maxAgeMs / 5, 10, 1000));
@@ -128,6 +132,26 @@ public sealed partial class DorisSink : ISink
                 continue;
             }
             var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
+            if (_schemaSync != null && !ReferenceEquals(route, _synced))
+            {
+                // The table must have the row's columns before the row is buffered: a load only goes out after this.
+                var unreachable = false;
+                var refused = route == null
+                    ? "createTable needs rows routed by the debezium transform's 'columns: auto'"
+                    : _schemaSync.Ensure(table, rows.Schema, route, _shutdown.Token, out unreachable);
+                if (unreachable)
+                {
+                    // As after a load's exhausted retries: stop, so that no later row loads past rows left behind.
+                    SetFatal(new DorisLoadException($"Doris sink {Name}: {refused}"));
+                    return false;
+                }
+                if (refused != null)
+                {
+                    _errors.Report(batch, index, refused);
+                    continue;
+                }
+                _synced = route;
+            }
             var partial = route?.Partial == true;
             // The row's length is known only once written: room for it is a chunk (plus one for the move of a
             // row that overflows a load); only a row longer than a chunk can take the total past the bound.
@@ -422,6 +446,7 @@ public sealed partial class DorisSink : ISink
         // Cancelled loads end at once and give back their buffers.
         var drained = await Task.WhenAny(idle, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false) == idle;
         _client.Dispose();
+        _schemaSync?.Dispose();
         _json.Dispose();
         if (drained)
         {

@@ -72,6 +72,16 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     // Backoff caps every delay at 60s: a longer first delay would be cut to it anyway.
     [ValidRange("1ms", "60s")] public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Create a missing table, and add the columns the rows carry that it lacks, before they load (docs/cdc.md,
+    /// "Tables that follow the source"). Needs the debezium transform's <c>columns: auto</c>, whose event schemas give the
+    /// columns, their types and the key. A created table is Unique Key, merge-on-write, keyed on the Kafka key's fields,
+    /// with the sequence column when the transform has a <c>sequence</c>. Default false.</summary>
+    public bool CreateTable { get; set; }
+
+    /// <summary>Extra PROPERTIES of tables made by <c>createTable</c>, such as <c>replication_num: "1"</c> on a cluster with
+    /// one BE. Empty by default (Doris's defaults).</summary>
+    public Dictionary<string, string> TableProperties { get; set; } = [];
+
     internal (string Database, string Table) QualifiedTable
     {
         get
@@ -93,6 +103,8 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
         }
         foreach (var (name, value) in Headers)
             if (StreamLoadClient.RefusedHeader(name, value) is { } reason) yield return ($"headers.{name}", reason);
+        if (TableProperties.Count > 0 && !CreateTable) yield return ("tableProperties", "only used with createTable: true");
+        if (CreateTable && FeNodes.Count == 0) yield return ("createTable", "creating tables needs an FE address (feNodes): statements go to the FE");
         if (MaxBufferedBytes.Bytes < MaxBytes.Bytes) yield return ("maxBufferedBytes", "must be at least maxBytes");
         string? zoneError = null;
         try { TimeZoneInfo.FindSystemTimeZoneById(TimeZone); }

@@ -61,8 +61,14 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
 
     /// <summary>The table's columns; paths are relative to the row image (<c>after</c>, or <c>before</c> for
     /// a delete). With a schema in the message, Debezium's semantic types (dates, timestamps, decimals...)
-    /// are decoded from it (docs/cdc.md); without one, the declared types decide.</summary>
+    /// are decoded from it (docs/cdc.md); without one, the declared types decide. <c>auto</c>: every field of the
+    /// event's schema is a column, typed by docs/cdc.md's type map, and a field the source adds becomes a column
+    /// (needs the JSON converter's schemas; each source table's rows are routed to its own Doris table).</summary>
+    [AutoWord(nameof(AutoColumns))]
     public List<ColumnOptions> Columns { get; set; } = [];
+
+    /// <summary><c>columns: auto</c>: the columns come from each event's schema.</summary>
+    internal bool AutoColumns { get; set; }
 
     /// <summary>Many tables in one pipeline: the columns of each source table, by its name (<c>source.table</c>
     /// in the event, or the last part of the topic name for flattened events). Each row then goes to the Doris
@@ -118,7 +124,8 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
 
     public IEnumerable<(string Key, string Message)> Validate()
     {
-        if (Columns.Count == 0 && Tables.Count == 0) yield return ("columns", "declare the columns (or, for many tables, 'tables')");
+        if (AutoColumns && Tables.Count > 0) yield return ("tables", "'columns: auto' takes every table's columns from its events; leave 'tables' out");
+        if (Columns.Count == 0 && Tables.Count == 0 && !AutoColumns) yield return ("columns", "declare the columns (or, for many tables, 'tables')");
         var all = Columns.Concat(Tables.Values.SelectMany(t => t)).ToList();
         if (all.Any(c => c.Name == DeleteSignColumn))
             yield return ("columns", $"{DeleteSignColumn} is added by the transform; do not declare it");

@@ -30,8 +30,9 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private static readonly byte[][] KeyNames = [.. new[] { "schema", "payload" }.Select(Encoding.UTF8.GetBytes)];
 
     private readonly DebeziumOptions _options;
-    private readonly ColumnOptions[] _columns;
-    private readonly ConversionOptions[] _conversions;
+    // Grow under columns: auto (DebeziumTransform.AutoColumns.cs); otherwise fixed at construction.
+    private ColumnOptions[] _columns;
+    private ConversionOptions[] _conversions;
     private readonly TimeZoneInfo _zone;
     private readonly TableShape? _defaultShape;
     private readonly Dictionary<string, TableShape> _tableShapes;
@@ -44,22 +45,22 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private string _lastTopicTable = "";
     private readonly RowBatch _rows;
     private readonly RowBatch _defaults;
-    private readonly bool[] _seen;
+    private bool[] _seen;
     private readonly int _sequenceColumn;
     private readonly int _deleteColumn;
     private readonly byte[][]? _sequencePath;
     private readonly bool _binlogSequence;
     private readonly bool _deleteTombstones;
     private readonly long[] _counts = new long[Enum.GetValues<MessageKind>().Length];
-    private readonly ConnectFieldSchema?[] _hints;
+    private ConnectFieldSchema?[] _hints;
     // Debezium's placeholder for a value it could not read (an unchanged TOASTed column), as text and as base64 (the
     // form it takes in a bytes column); such a column is left out of the row, which becomes a partial update.
     private readonly byte[]? _unavailable;
     private readonly byte[]? _unavailableBase64;
-    private readonly bool[] _missing;
+    private bool[] _missing;
     private bool _anyMissing;
     private readonly List<int> _missingList = [];
-    private readonly List<(string Table, int[] Missing, int Route)> _partialRoutes = [];
+    private readonly List<(string Table, TableShape Shape, int[] Missing, int Route)> _partialRoutes = [];
     private readonly SchemaCache _schemas = new();
     private readonly Dictionary<ConnectFieldSchema, ConnectFieldSchema?[]> _fieldSchemas = new(ReferenceEqualityComparer.Instance);
     private readonly CellConverter _convert;
@@ -81,9 +82,16 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         if (options.Sequence != null)
             schema.Add((options.SequenceColumn, options.SequenceType == SequenceType.Largeint ? ColumnType.String : ColumnType.Long));
         schema.Add((DebeziumOptions.DeleteSignColumn, ColumnType.Int));
-        Schema = new RowSchema(schema);
-        _sequenceColumn = options.Sequence != null ? Schema.IndexOf(options.SequenceColumn) : -1;
-        _deleteColumn = Schema.IndexOf(DebeziumOptions.DeleteSignColumn);
+        var rowSchema = new RowSchema(schema);
+        // Under columns: auto, _columns stands for every schema column (indexes match): the sequence and delete sign
+        // too, so that columns found later in events are appended after them.
+        if (options.AutoColumns)
+        {
+            _columns = [.. schema.Select(c => new ColumnOptions { Name = c.Name, Type = c.ParsedType.ToString() })];
+            _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone })];
+        }
+        _sequenceColumn = options.Sequence != null ? rowSchema.IndexOf(options.SequenceColumn) : -1;
+        _deleteColumn = rowSchema.IndexOf(DebeziumOptions.DeleteSignColumn);
         _binlogSequence = options.Sequence == "binlog";
         _sequencePath = options.Sequence is null or "binlog" ? null : [.. options.Sequence.Split('.').Select(Encoding.UTF8.GetBytes)];
         _deleteTombstones = options.TombstonesDelete;
@@ -94,8 +102,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         }
         _missing = new bool[_columns.Length];
         _hints = [.. _columns.Select(c => c.Semantic != null && SemanticHint.TryParse(c.Semantic, out var hint, out _) ? hint : null)];
-        _rows = new RowBatch(Schema);
-        _defaults = SelectTransform.BuildDefaults(Schema, _columns, _conversions);
+        _rows = new RowBatch(rowSchema);
+        _defaults = SelectTransform.BuildDefaults(rowSchema, _columns, _conversions);
         _seen = new bool[_columns.Length];
         _convert = ConvertCell;
         _pathOf = c => _columns[c].Path ?? _columns[c].Name;
@@ -127,7 +135,8 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         return _routeIndex[table] = _routes.Count - 1;
     }
 
-    public RowSchema Schema { get; }
+    /// <summary>The rows' columns; under <c>columns: auto</c> it grows as events bring new columns.</summary>
+    public RowSchema Schema => _rows.Schema;
 
     /// <summary>Tombstones that gave no row (null values after deletes, or any under <c>tombstones: ignore</c>).</summary>
     public long Tombstones => Count(MessageKind.Tombstone);
@@ -176,7 +185,13 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     {
         var shape = _defaultShape;
         var route = -1;
-        if (_tableShapes.Count > 0)
+        if (_options.AutoColumns)
+        {
+            if (rowSchema == null) return "columns: auto reads the columns from the event's schema, and this event has none (Kafka Connect's JSON converter with schemas.enable=true)";
+            var failure = AutoShape(SourceTable(envelope, source, batch.Topic(index)), rowSchema, batch.Key(index), out shape, out route);
+            if (failure != null) return failure;
+        }
+        else if (_tableShapes.Count > 0)
         {
             var table = SourceTable(envelope, source, batch.Topic(index));
             if (!_tableShapes.TryGetValue(table, out var listed) && shape == null)
@@ -213,7 +228,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         }
         _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
         // A delete needs only the key, so a placeholder in its before image changes nothing.
-        if (_anyMissing && !delete) _rows.SetRoute(row, PartialRoute(SourceTable(envelope, source, batch.Topic(index)), shape));
+        if (_anyMissing && !delete) _rows.SetRoute(row, PartialRoute(SourceTable(envelope, source, batch.Topic(index)), shape, route >= 0 ? _routes[route].Keys : null));
         if (_sequenceColumn >= 0)
         {
             if (!TrySequence(envelope, image, source, out var sequence))
@@ -243,15 +258,15 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     /// <summary>The route of rows of <paramref name="table"/> that lack the columns marked in <c>_missing</c>: only
     /// the present columns, as a partial column update. Made on first sight of each set of missing columns, so
     /// rows with different missing columns go to different loads.</summary>
-    private int PartialRoute(string table, TableShape shape)
+    private int PartialRoute(string table, TableShape shape, int[]? keys)
     {
         _missingList.Clear();
         foreach (var c in shape.Columns)
             if (_missing[c]) _missingList.Add(c);
-        foreach (var (t, missing, route) in _partialRoutes)
-            if (t == table && missing.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_missingList))) return route;
-        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c]), .. _extraColumns], Partial: true));
-        _partialRoutes.Add((table, [.. _missingList], _routes.Count - 1));
+        foreach (var (t, s, missing, route) in _partialRoutes)
+            if (t == table && ReferenceEquals(s, shape) && missing.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_missingList))) return route;
+        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c]), .. _extraColumns], Partial: true, keys, _sequenceColumn));
+        _partialRoutes.Add((table, shape, [.. _missingList], _routes.Count - 1));
         return _routes.Count - 1;
     }
 

@@ -1,0 +1,85 @@
+using Kpipe.Rows;
+using Kpipe.Sinks.Doris;
+using Kpipe.TestKit.Doris;
+using Microsoft.Extensions.Logging.Abstractions;
+using SinkTable = Kpipe.Sinks.Doris.DorisTable;
+
+namespace Kpipe.Tests.Sinks.Doris;
+
+/// <summary>createTable against the emulator's SQL endpoint: what an existing table gets, and what is refused.</summary>
+public sealed class TableSchemaSyncTests
+{
+    private static readonly RowSchema Schema = new([("id", ColumnType.Int), ("name", ColumnType.String), ("note", ColumnType.String), ("__DORIS_DELETE_SIGN__", ColumnType.Int)]);
+
+    private static TableSchemaSync Sync(DorisEmulator doris, string password = "secret")
+    {
+        var options = new DorisSinkOptions { FeNodes = [doris.FeUrl], Table = "shop.t", User = "root", Password = password, MaxRetries = 0 };
+        return new TableSchemaSync(new DorisSqlClient(options), options, "doris", NullLogger.Instance);
+    }
+
+    private static Task<DorisEmulator> Start() => DorisEmulator.StartAsync(new DorisEmulatorOptions { User = "root", Password = "secret" });
+
+    [Fact]
+    public async Task A_table_made_by_hand_gets_the_columns_it_lacks_and_keeps_its_own()
+    {
+        await using var doris = await Start();
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, name VARCHAR(32), extra INT) UNIQUE KEY(id)");
+        using var sync = Sync(doris);
+        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 2, 3], Keys: [0]), CancellationToken.None, out _));
+        Assert.Equal(["id", "name", "extra", "note"], doris.FindTable("shop", "t")!.Columns.Select(c => c.Name));
+        Assert.Equal(["DESC `shop`.`t`", "ALTER TABLE `shop`.`t` ADD COLUMN `note` STRING NULL"], doris.Statements);
+    }
+
+    [Fact]
+    public async Task A_key_other_than_the_tables_is_refused_and_nothing_is_altered()
+    {
+        await using var doris = await Start();
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, name VARCHAR(32)) UNIQUE KEY(id)");
+        using var sync = Sync(doris);
+        var route = new RowRoute("t", [0, 1, 2, 3], Keys: [0, 1]);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out _);
+        Assert.Equal("the source's key (id, name) is not the key of Doris table `shop`.`t` (id); Doris cannot change a Unique Key table's key: recreate the table, or route the rows elsewhere", refused);
+        Assert.DoesNotContain(doris.Statements, s => s.StartsWith("ALTER", StringComparison.Ordinal));
+        // Remembered: the next rows of the route are refused without asking Doris again.
+        var asked = doris.Statements.Count;
+        Assert.Equal(refused, sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out _));
+        Assert.Equal(asked, doris.Statements.Count);
+    }
+
+    [Fact]
+    public async Task A_missing_table_without_a_key_is_not_created()
+    {
+        await using var doris = await Start();
+        using var sync = Sync(doris);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3]), CancellationToken.None, out _);
+        Assert.StartsWith("Doris table `shop`.`t` does not exist and cannot be created: the rows name no key columns", refused);
+        Assert.Null(doris.FindTable("shop", "t"));
+    }
+
+    [Fact]
+    public async Task Refused_credentials_are_reported_without_the_password()
+    {
+        await using var doris = await Start();
+        using var sync = Sync(doris, password: "hunter2");
+        var refused = sync.Ensure(new SinkTable("shop", "t"), Schema, new RowRoute("t", [0, 1, 3], Keys: [0]), CancellationToken.None, out _);
+        Assert.NotNull(refused);
+        Assert.Contains("Access denied for root", refused);
+        Assert.DoesNotContain("hunter2", refused);
+        Assert.Null(doris.FindTable("shop", "t"));
+    }
+
+    [Fact]
+    public void An_FE_that_does_not_answer_is_reported_as_unreachable_and_asked_again_next_time()
+    {
+        // Port 1 on the loopback: nothing listens, the connection is refused at once.
+        var options = new DorisSinkOptions { FeNodes = ["127.0.0.1:1"], Table = "shop.t", User = "root", Password = "secret", MaxRetries = 0 };
+        using var sync = new TableSchemaSync(new DorisSqlClient(options), options, "doris", NullLogger.Instance);
+        var route = new RowRoute("t", [0, 1, 3], Keys: [0]);
+        var first = sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out var unreachable);
+        Assert.True(unreachable);
+        Assert.StartsWith("cannot read Doris table `shop`.`t`: 127.0.0.1:1: ", first);
+        Assert.DoesNotContain("secret", first);
+        sync.Ensure(new SinkTable("shop", "t"), Schema, route, CancellationToken.None, out unreachable);
+        Assert.True(unreachable);
+    }
+}

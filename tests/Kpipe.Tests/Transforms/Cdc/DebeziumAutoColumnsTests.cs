@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Kpipe.Tests.Transforms;
+using Kpipe.Transforms.Cdc;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kpipe.Tests.Transforms.Cdc;
+
+/// <summary><c>columns: auto</c>: columns, types and keys from the events' schemas; new fields become new columns.</summary>
+public sealed class DebeziumAutoColumnsTests
+{
+    private static DebeziumTransform Auto(string? sequence = null) =>
+        new(new DebeziumOptions { AutoColumns = true, Sequence = sequence }, NullLogger.Instance);
+
+    /// <summary>Each event of a file with the Kafka key Debezium would give it: the row's id.</summary>
+    private static (string? Key, string? Value)[] Keyed(string file) =>
+    [
+        .. File.ReadLines(RepoFiles.Path($"tests/data/debezium-events/{file}")).Where(l => l.Length > 0).Select(line =>
+        {
+            using var doc = JsonDocument.Parse(line);
+            return ((string?)$$"""{"id":{{doc.RootElement.GetProperty("payload").GetProperty("after").GetProperty("id").GetRawText()}}}""", (string?)line);
+        }),
+    ];
+
+    [Fact]
+    public void A_field_the_source_adds_becomes_a_column_and_only_the_rows_that_carry_it_list_it()
+    {
+        using var transform = Auto(sequence: "binlog");
+        var r = TransformRunner.RunWithKeys([transform], Keyed("mysql_dkc_schema_evolution.jsonl"));
+        Assert.Empty(r.Errors);
+        Assert.Equal(["_seq long", "__DORIS_DELETE_SIGN__ int", "id int", "name string", "age int", "new_col string"],
+            transform.Schema.Names.Zip(transform.Schema.Types, (n, t) => $"{n} {t}"));
+        Assert.Equal(
+        [
+            """{"id":1,"name":"doris","age":18,"_seq":""" + Binlog(r, 0) + ""","__DORIS_DELETE_SIGN__":0}""",
+            """{"id":2,"name":"kafka","age":20,"new_col":"schema_evolution_test","_seq":""" + Binlog(r, 1) + ""","__DORIS_DELETE_SIGN__":0}""",
+        ], r.Rows);
+        var routes = Enumerable.Range(0, r.Batch.Rows!.Count).Select(row => r.Batch.Rows.RouteOf(row)!).ToList();
+        Assert.All(routes, route => Assert.Equal("schema_evolution", route.Name));
+        Assert.All(routes, route => Assert.Equal([2], route.Keys!));
+        Assert.All(routes, route => Assert.Equal(0, route.Sequence));
+    }
+
+    private static string Binlog(TransformRunner.Result r, int row) => r.Batch.Rows!.Columns[0].GetLong(row).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void A_field_whose_type_changes_to_one_its_column_cannot_hold_is_a_record_error_naming_both_types()
+    {
+        using var transform = Auto();
+        var r = TransformRunner.RunWithKeys([transform], Keyed("mysql_paimon_schema_evolution.jsonl"));
+        // Debezium's events give age as INT32, then INT64, INT32 again, then STRING: the INT column holds neither widening
+        // nor text (the INT32 event between them loads).
+        Assert.Equal(
+        [
+            (102L, "column 'age' of source table 'product' changed type at the source, from int to long; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere"),
+            (104L, "column 'age' of source table 'product' changed type at the source, from int to string; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere"),
+        ], r.Errors);
+        Assert.Equal(3, r.Rows.Count);
+    }
+
+    [Fact]
+    public void An_event_without_a_schema_is_a_record_error_under_columns_auto()
+    {
+        using var transform = Auto();
+        var r = TransformRunner.Run([transform], """{"op":"c","before":null,"after":{"id":1},"source":{"table":"t"}}""");
+        Assert.Contains("columns: auto reads the columns from the event's schema", Assert.Single(r.Errors).Reason);
+    }
+
+    [Fact]
+    public void The_key_columns_come_from_the_kafka_keys_schema_when_it_has_one()
+    {
+        using var transform = Auto();
+        const string Key = """{"schema":{"type":"struct","fields":[{"type":"string","optional":false,"field":"region"},{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"db.t.Key"},"payload":{"region":"eu","id":7}}""";
+        const string Value = """{"schema":{"type":"struct","fields":[{"type":"struct","optional":true,"field":"after","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"string","optional":false,"field":"region"},{"type":"int32","optional":true,"field":"qty"}]},{"type":"struct","optional":false,"field":"source","fields":[{"type":"string","optional":true,"field":"table"}]},{"type":"string","optional":false,"field":"op"}],"optional":false,"name":"db.t.Envelope"},"payload":{"after":{"id":7,"region":"eu","qty":3},"source":{"table":"t"},"op":"c"}}""";
+        var r = TransformRunner.RunWithKeys([transform], [(Key, Value)]);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":7,"region":"eu","qty":3,"__DORIS_DELETE_SIGN__":0}"""], r.Rows);
+        var route = r.Batch.Rows!.RouteOf(0)!;
+        Assert.Equal(["region", "id"], route.Keys!.Select(k => transform.Schema.Names[k]));
+    }
+
+    [Theory]
+    [InlineData("int16", null, "", "int")]
+    [InlineData("int64", null, "", "long")]
+    [InlineData("int32", "io.debezium.time.Date", "", "date")]
+    [InlineData("int64", "io.debezium.time.MicroTimestamp", "", "timestamp")]
+    [InlineData("string", "io.debezium.time.ZonedTimestamp", "", "timestamp")]
+    [InlineData("int64", "io.debezium.time.MicroTime", "", "string")]
+    [InlineData("bytes", "org.apache.kafka.connect.data.Decimal", "scale=2,connect.decimal.precision=10", "decimal(10,2)")]
+    [InlineData("bytes", "org.apache.kafka.connect.data.Decimal", "scale=4", "decimal(38,4)")]
+    [InlineData("struct", "io.debezium.data.VariableScaleDecimal", "", "string")]
+    [InlineData("string", "io.debezium.data.Json", "", "json")]
+    [InlineData("float32", null, "", "double")]
+    [InlineData("boolean", null, "", "bool")]
+    [InlineData("bytes", null, "", "string")]
+    [InlineData("array", null, "", "json")]
+    public void Connect_types_map_to_column_types(string type, string? name, string parameters, string expected)
+    {
+        var p = parameters.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        Assert.Equal(expected, ConnectTypeMap.Of(new ConnectFieldSchema("f", type, name, p, true, [])).ToString());
+    }
+}
