@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kpipe.Cli.Operations;
 using Kpipe.Engine;
 using Microsoft.Extensions.Logging;
 
@@ -9,19 +10,47 @@ internal static class RunCommand
     public static Command Create(TextWriter error, Option<LogLevel> logLevel)
     {
         var files = new Argument<string[]>("pipeline") { Arity = ArgumentArity.OneOrMore, Description = "Pipeline YAML files; several run side by side in this process" };
+        var http = new Option<string?>("--http")
+        {
+            Description = "Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT, :PORT or PORT (host 127.0.0.1 unless given)",
+        };
         var command = new Command("run", "Run pipelines until SIGINT/SIGTERM (drain, commit, exit 0) or an error (exit 1).")
         {
             files,
+            http,
         };
         command.SetAction(async (parse, _) =>
         {
+            HttpAddress? address = null;
+            if (parse.GetValue(http) is { } text && !HttpAddress.TryParse(text, out address, out var problem))
+            {
+                error.WriteLine($"error: {problem}");
+                return ExitCodes.InvalidConfig;
+            }
             var pipelines = PipelineFiles.LoadAll(parse.GetValue(files)!, error);
             if (pipelines == null) return ExitCodes.InvalidConfig;
+            using var server = address == null ? null : StartServer(address, error);
+            if (address != null && server == null) return ExitCodes.PipelineFailed;
             using var signals = new ShutdownSignals(error);
             using var loggers = Logging.Create(parse.GetValue(logLevel));
             return await RunAllAsync(pipelines, loggers, error, signals.Token);
         });
         return command;
+    }
+
+    /// <summary>Null (and an error line) when the address cannot be listened on: nothing runs then, since a
+    /// pipeline nobody can watch was not what was asked for.</summary>
+    private static OperationsServer? StartServer(HttpAddress address, TextWriter error)
+    {
+        try
+        {
+            return OperationsServer.Start(address);
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            error.WriteLine($"error: cannot serve --http on {address}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Runs pipelines side by side; when one fails the others are stopped cleanly too.</summary>

@@ -17,6 +17,11 @@ public sealed class EngineOptions
     /// acknowledged by then is not committed and will be read again on restart. Default 30s.</summary>
     [ValidRange("1ms")] public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a progress line (records in, out, skipped, lag) is logged; 0s turns it off. Default 30s.</summary>
+    /// <summary>How often a progress line (records and rates, lag, errors, bytes in flight) is logged; 0s turns it
+    /// off. Default 30s.</summary>
     [ValidRange("0s")] public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long records may wait (lag above 0) while none is written, filtered, skipped or dead-lettered
+    /// before the pipeline counts as stalled: /healthz and /readyz then answer 503 and say why. Default 5m.</summary>
+    [ValidRange("1s")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
