@@ -13,13 +13,18 @@ internal sealed class OperationsEndpoint : IDisposable
 
     public OperationsEndpoint()
     {
-        // HttpListener takes no port 0: borrow a free one from the system.
+        Address = new HttpAddress("127.0.0.1", FreePort());
+        _server = OperationsServer.Start(Address);
+    }
+
+    /// <summary>HttpListener takes no port 0: borrow a free one from the system.</summary>
+    public static int FreePort()
+    {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        Address = new HttpAddress("127.0.0.1", port);
-        _server = OperationsServer.Start(Address);
+        return port;
     }
 
     public HttpAddress Address { get; }
