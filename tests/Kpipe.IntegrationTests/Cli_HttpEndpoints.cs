@@ -64,7 +64,7 @@ public sealed class Cli_HttpEndpoints
     }
 
     [Fact]
-    public async Task An_address_that_is_not_one_exits_2_and_one_in_use_exits_1_before_anything_runs()
+    public async Task An_address_that_is_not_one_or_files_naming_two_exit_2_and_one_in_use_exits_1_before_anything_runs()
     {
         var file = Path.Combine(Path.GetTempPath(), $"kpipe-http-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(file, """
@@ -84,6 +84,19 @@ public sealed class Cli_HttpEndpoints
                 Assert.Equal(ExitCodes.InvalidConfig, await bad.WaitForExitAsync(TimeSpan.FromSeconds(60)));
                 Assert.Contains("--http '127.0.0.1:notaport'", bad.Stderr);
             }
+            // One process serves one address: two files naming different ones are refused.
+            var first = file + ".a.yaml";
+            var second = file + ".b.yaml";
+            var text = await File.ReadAllTextAsync(file);
+            await File.WriteAllTextAsync(first, text.Replace("cli-http-bad", "cli-http-a") + "\nengine:\n  http: 127.0.0.1:19464\n");
+            await File.WriteAllTextAsync(second, text.Replace("cli-http-bad", "cli-http-b") + "\nengine:\n  http: 127.0.0.1:19465\n");
+            using (var conflicting = KpipeProcess.Start("run", first, second))
+            {
+                Assert.Equal(ExitCodes.InvalidConfig, await conflicting.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+                Assert.Contains("different engine.http addresses (127.0.0.1:19464, 127.0.0.1:19465)", conflicting.Stderr);
+            }
+            File.Delete(first);
+            File.Delete(second);
             using (var busy = KpipeProcess.Start("run", file, "--http", $"127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}"))
             {
                 Assert.Equal(ExitCodes.PipelineFailed, await busy.WaitForExitAsync(TimeSpan.FromSeconds(60)));

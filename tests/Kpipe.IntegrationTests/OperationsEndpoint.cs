@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Kpipe.Cli.Operations;
+using Kpipe.Metrics;
 
 namespace Kpipe.IntegrationTests;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kpipe.Cli.Operations;
 using Kpipe.Engine;
+using Kpipe.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Cli.Commands;
@@ -29,6 +30,7 @@ internal static class RunCommand
             }
             var pipelines = PipelineFiles.LoadAll(parse.GetValue(files)!, error);
             if (pipelines == null) return ExitCodes.InvalidConfig;
+            if (address == null && !TryFileAddress(pipelines, error, out address)) return ExitCodes.InvalidConfig;
             using var server = address == null ? null : StartServer(address, error);
             if (address != null && server == null) return ExitCodes.PipelineFailed;
             using var signals = new ShutdownSignals(error);
@@ -36,6 +38,23 @@ internal static class RunCommand
             return await RunAllAsync(pipelines, loggers, error, signals.Token);
         });
         return command;
+    }
+
+    /// <summary>The files' <c>engine.http</c> (already checked to be an address by validation); the pipelines of
+    /// one process share one server, so two files naming different addresses is an error.</summary>
+    private static bool TryFileAddress(IReadOnlyList<Config.PipelineOptions> pipelines, TextWriter error, out HttpAddress? address)
+    {
+        address = null;
+        var named = pipelines.Select(p => p.Engine.Http).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (named.Count > 1)
+        {
+            error.WriteLine($"error: the pipelines name different engine.http addresses ({string.Join(", ", named)}); one process serves one: give the same, or --http");
+            return false;
+        }
+        if (named.Count == 0) return true;
+        if (HttpAddress.TryParse(named[0], out address, out var problem, "engine.http")) return true;
+        error.WriteLine($"error: {problem}");
+        return false;
     }
 
     /// <summary>Null (and an error line) when the address cannot be listened on: nothing runs then, since a

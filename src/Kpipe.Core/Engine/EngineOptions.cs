@@ -24,4 +24,9 @@ public sealed class EngineOptions
     /// <summary>How long records may wait (lag above 0) while none is written, filtered, skipped or dead-lettered
     /// before the pipeline counts as stalled: /healthz and /readyz then answer 503 and say why. Default 5m.</summary>
     [ValidRange("1s")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Serve /metrics, /healthz and /readyz on this address (HOST:PORT, :PORT or PORT; host 127.0.0.1
+    /// unless given), as <c>kpipe run --http</c> does; the command line wins. Pipelines run in one process share
+    /// one server, so their files must name the same address. Off unless given.</summary>
+    public string? Http { get; set; }
 }

@@ -1,6 +1,6 @@
-using Kpipe.Cli.Operations;
+using Kpipe.Metrics;
 
-namespace Kpipe.Tests.Cli.Operations;
+namespace Kpipe.Tests.Metrics;
 
 public sealed class HttpAddressTests
 {
