@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Kpipe.Cli.Operations;
 using Kpipe.Engine;
+using Kpipe.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Cli.Commands;
@@ -9,19 +11,65 @@ internal static class RunCommand
     public static Command Create(TextWriter error, Option<LogLevel> logLevel)
     {
         var files = new Argument<string[]>("pipeline") { Arity = ArgumentArity.OneOrMore, Description = "Pipeline YAML files; several run side by side in this process" };
+        var http = new Option<string?>("--http")
+        {
+            Description = "Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT, :PORT or PORT (host 127.0.0.1 unless given)",
+        };
         var command = new Command("run", "Run pipelines until SIGINT/SIGTERM (drain, commit, exit 0) or an error (exit 1).")
         {
             files,
+            http,
         };
         command.SetAction(async (parse, _) =>
         {
+            HttpAddress? address = null;
+            if (parse.GetValue(http) is { } text && !HttpAddress.TryParse(text, out address, out var problem))
+            {
+                error.WriteLine($"error: {problem}");
+                return ExitCodes.InvalidConfig;
+            }
             var pipelines = PipelineFiles.LoadAll(parse.GetValue(files)!, error);
             if (pipelines == null) return ExitCodes.InvalidConfig;
+            if (address == null && !TryFileAddress(pipelines, error, out address)) return ExitCodes.InvalidConfig;
+            using var server = address == null ? null : StartServer(address, error);
+            if (address != null && server == null) return ExitCodes.PipelineFailed;
             using var signals = new ShutdownSignals(error);
             using var loggers = Logging.Create(parse.GetValue(logLevel));
             return await RunAllAsync(pipelines, loggers, error, signals.Token);
         });
         return command;
+    }
+
+    /// <summary>The files' <c>engine.http</c> (already checked to be an address by validation); the pipelines of
+    /// one process share one server, so two files naming different addresses is an error.</summary>
+    private static bool TryFileAddress(IReadOnlyList<Config.PipelineOptions> pipelines, TextWriter error, out HttpAddress? address)
+    {
+        address = null;
+        var named = pipelines.Select(p => p.Engine.Http).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (named.Count > 1)
+        {
+            error.WriteLine($"error: the pipelines name different engine.http addresses ({string.Join(", ", named)}); one process serves one: give the same, or --http");
+            return false;
+        }
+        if (named.Count == 0) return true;
+        if (HttpAddress.TryParse(named[0], out address, out var problem, "engine.http")) return true;
+        error.WriteLine($"error: {problem}");
+        return false;
+    }
+
+    /// <summary>Null (and an error line) when the address cannot be listened on: nothing runs then, since a
+    /// pipeline nobody can watch was not what was asked for.</summary>
+    private static OperationsServer? StartServer(HttpAddress address, TextWriter error)
+    {
+        try
+        {
+            return OperationsServer.Start(address);
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            error.WriteLine($"error: cannot serve --http on {address}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Runs pipelines side by side; when one fails the others are stopped cleanly too.</summary>

@@ -62,18 +62,16 @@ internal static class TestCommand
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidConfig;
         }
-        var failures = 0;
+        // Record errors are counted where a running pipeline counts them (skipped records); the input is every
+        // line read, run or not.
         var metrics = new PipelineMetrics();
         var errors = new RecordErrorHandler(ErrorPolicy.Skip, metrics, NullLogger.Instance, (batch, index, reason) =>
-        {
-            failures++;
-            error.WriteLine($"line {batch.Offset(index)}: {reason}");
-        });
+            error.WriteLine($"line {batch.Offset(index)}: {reason}"));
         var topic = pipeline.Source.Topics.FirstOrDefault() ?? "input";
         var problems = new List<(int Line, string Reason)>();
         var messages = TestInput.Read(input, records, topic, problems);
         foreach (var (line, reason) in problems) error.WriteLine($"line {line}: {reason}");
-        failures += problems.Count;
+        var stopped = 0;
 
         // One batch per message, so a message that stops the pipeline (truncate: fail) is named by its line and
         // the rows before it are still shown, as a running pipeline would have written them.
@@ -88,7 +86,7 @@ internal static class TestCommand
             }
             catch (RecordErrorException e)
             {
-                failures++;
+                stopped = 1;
                 error.WriteLine($"line {message.Offset}: {WithoutRecordPrefix(e.Message)}");
                 error.WriteLine($"the pipeline would stop here; messages after line {message.Offset} were not run");
                 break;
@@ -98,6 +96,7 @@ internal static class TestCommand
         }
         if (table && names != null) TableRenderer.Write(output, names, lines);
         else foreach (var l in lines) output.WriteLine(l.Json);
+        var failures = metrics.RecordsSkipped + problems.Count + stopped;
         error.WriteLine($"{messages.Count + problems.Count} message(s) in, {lines.Count} row(s) out, {failures} record error(s)");
         return failures == 0 ? ExitCodes.Ok : ExitCodes.PipelineFailed;
     }

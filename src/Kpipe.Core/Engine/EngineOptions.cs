@@ -17,6 +17,16 @@ public sealed class EngineOptions
     /// acknowledged by then is not committed and will be read again on restart. Default 30s.</summary>
     [ValidRange("1ms")] public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a progress line (records in, out, skipped, lag) is logged; 0s turns it off. Default 30s.</summary>
+    /// <summary>How often a progress line (records and rates, lag, errors, bytes in flight) is logged; 0s turns it
+    /// off. Default 30s.</summary>
     [ValidRange("0s")] public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long records may wait (lag above 0) while none is written, filtered, skipped or dead-lettered
+    /// before the pipeline counts as stalled: /healthz and /readyz then answer 503 and say why. Default 5m.</summary>
+    [ValidRange("1s")] public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Serve /metrics, /healthz and /readyz on this address (HOST:PORT, :PORT or PORT; host 127.0.0.1
+    /// unless given), as <c>kpipe run --http</c> does; the command line wins. Pipelines run in one process share
+    /// one server, so their files must name the same address. Off unless given.</summary>
+    public string? Http { get; set; }
 }

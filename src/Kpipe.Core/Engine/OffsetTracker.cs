@@ -83,6 +83,19 @@ internal sealed class OffsetTracker
         }
     }
 
+    /// <summary>How long the oldest unacknowledged batch has been in the engine; null when none is. Read by the
+    /// metrics, on their collecting thread.</summary>
+    public TimeSpan? OldestPendingAge()
+    {
+        long oldest = 0;
+        lock (_gate)
+        {
+            foreach (var (_, queue) in _pending)
+                if (queue.Count > 0 && (oldest == 0 || queue.Peek().Batch.ConsumedAt < oldest)) oldest = queue.Peek().Batch.ConsumedAt;
+        }
+        return oldest == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(oldest);
+    }
+
     public bool HasPending(IReadOnlyCollection<TopicPartition>? only = null)
     {
         lock (_gate)

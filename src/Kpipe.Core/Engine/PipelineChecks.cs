@@ -26,6 +26,8 @@ public static class PipelineChecks
         if (NativeConfig.Check(KafkaConsumerFactory.BuildConfig(options.Source, options.Name)) is { } source)
             problems.Add((PropertyPath("source", options.Source.Properties, source.Key), source.Reason));
         CheckFiles("source", options.Source.Properties, problems);
+        if (options.Engine.Http is { } http && !Metrics.HttpAddress.TryParse(http, out _, out var httpError, "engine.http"))
+            problems.Add(("engine.http", httpError));
         for (var i = 0; i < options.Sinks.Count; i++)
         {
             // The columns, types and key of a created table come from the events' schemas.

@@ -24,12 +24,15 @@ public static partial class PipelineHost
         var sinks = new List<ISink>();
         PipelineRunner? runner = null;
         DeadLetters.DeadLetterWriter? deadLetters = null;
+        IDisposable? published = null;
         long stopping = 0;
         using var onStop = stop.Register(() => Interlocked.CompareExchange(ref stopping, Stopwatch.GetTimestamp(), 0));
         try
         {
             var transforms = TransformFactory.Create(options.Transforms, loggers);
-            var metrics = new PipelineMetrics();
+            var metrics = new PipelineMetrics(options.Name, options.Source.GroupId ?? $"kpipe-{options.Name}");
+            // Published while it runs: /metrics and the health checks see it from the start.
+            published = Metrics.PipelineInstruments.Publish(metrics);
             var errors = new RecordErrorHandler(options.Errors.Policy, metrics, logger, null, options.Errors);
             for (var i = 0; i < options.Sinks.Count; i++)
                 sinks.Add(SinkFactory.Create(options.Sinks[i], i, options.Name, errors, loggers, stdout));
@@ -66,6 +69,7 @@ public static partial class PipelineHost
             }
             // After the sinks: a sink closing may still reject rows, and their dead letters must go out.
             deadLetters?.Close(Left());
+            published?.Dispose();
         }
 
         TimeSpan Left()

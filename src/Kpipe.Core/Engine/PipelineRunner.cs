@@ -24,6 +24,8 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     private readonly string[] _transformStages;
     private readonly string[] _sinkStages;
     private readonly object _progressGate = new();
+    private readonly EngineInstruments _instruments;
+    private readonly ProgressLine _progress;
     private KafkaSource? _source;
     private Exception? _fatal;
     private bool _sinkFailed;
@@ -41,6 +43,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         _budget = new InFlightBudget(options.Engine.MaxInFlightBytes.Bytes);
         _transformStages = [.. options.Transforms.Select((t, i) => $"transforms[{i}].{StageName(t)}")];
         _sinkStages = [.. sinks.Select(s => SinkStage(s.Name))];
+        _instruments = new EngineInstruments(options.Name, [.. options.Transforms.Select(StageName)]);
+        _progress = new ProgressLine(metrics);
+        metrics.InFlightBytes = () => _budget.Used;
+        metrics.StallTimeout = options.Engine.StallTimeout;
     }
 
     /// <summary>The stage name of a sink in error messages and dead-letter headers.</summary>
@@ -60,7 +66,11 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger);
         _source = source;
         source.Committed += Metrics.Committed;
+        source.Statistics += Metrics.Statistics;
+        var tracker = source.Tracker;
+        Metrics.OldestUnwrittenAge = tracker.OldestPendingAge;
         source.Start();
+        Metrics.State = PipelineState.Running;
 
         // A sink blocked in Write (backpressure) would keep the consumer thread from seeing the signal.
         using var cancelWaits = stop.Register(() =>
@@ -85,7 +95,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                 }
                 if (_options.Engine.StatsInterval > TimeSpan.Zero && lastStats.Elapsed >= _options.Engine.StatsInterval)
                 {
-                    LogStats(_options.Name, Metrics.ToString(), _budget.Used);
+                    LogStats(_options.Name, _progress.Next());
                     lastStats.Restart();
                 }
                 _errors.Tick();
@@ -128,13 +138,17 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
 
     private void Dispatch(RecordBatch batch)
     {
+        batch.ConsumedAt = Stopwatch.GetTimestamp();
         Metrics.Consumed(batch);
+        _instruments.Batch(batch.Count);
         // Transforms run before the batch is tracked: a record error under 'fail' then leaves only earlier,
         // complete batches in flight, and those are still drained and committed on the way out.
         for (var t = 0; t < _transforms.Count; t++)
         {
             _errors.Stage = _transformStages[t];
+            var started = Stopwatch.GetTimestamp();
             _transforms[t].Apply(batch, _errors);
+            _instruments.Transformed(t, started);
         }
         if (batch.Rows != null) DropRecordsWithoutRows(batch);
         _budget.Take(batch.Bytes);
@@ -243,11 +257,13 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         if (!drained && _fatal == null) LogDrainTimeout(_options.Name, timeout);
         _errors.Tick(final: true);
         source.Close(timeout - clock.Elapsed);
+        if (_fatal != null) Metrics.FailureReason = _fatal.Message;
+        Metrics.State = _fatal != null ? PipelineState.Failed : PipelineState.Stopped;
         LogStopped(_options.Name, Metrics.ToString());
     }
 
-    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: {Stats}, in flight {InFlightBytes} bytes")]
-    private partial void LogStats(string pipeline, string stats, long inFlightBytes);
+    [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: {Progress}")]
+    private partial void LogStats(string pipeline, string progress);
 
     [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline} stopped: {Stats}")]
     private partial void LogStopped(string pipeline, string stats);

@@ -52,6 +52,10 @@ public sealed class RecordBatch
 
     public long Id { get; }
 
+    /// <summary>When the engine took the batch from the source (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>):
+    /// the age of the oldest unwritten record is measured from it.</summary>
+    internal long ConsumedAt { get; set; }
+
     /// <summary>Number of records, in consumption order (per partition in offset order).</summary>
     public int Count { get; }
 

@@ -20,6 +20,17 @@ public sealed class PipelineValidationTests
         """;
 
     [Fact]
+    public void An_engine_http_that_is_not_an_address_is_refused_at_its_line()
+    {
+        var errors = Reject(Source + """
+            sinks: [{type: console}]
+            engine:
+              http: 127.0.0.1:notaport
+            """);
+        Assert.StartsWith("p.yaml:7:3: 'engine.http': engine.http '127.0.0.1:notaport': expected HOST:PORT", errors);
+    }
+
+    [Fact]
     public void A_filter_naming_an_unknown_column_is_refused_at_its_where()
     {
         var errors = Reject(Source + """

@@ -24,4 +24,10 @@ public interface IConsumerEvents
 
     /// <summary>On ANY librdkafka thread; must not throw (exceptions are swallowed).</summary>
     void OnLog(int syslogLevel, string facility, string message);
+
+    /// <summary>librdkafka's statistics JSON (STATISTICS.md), on the consuming thread inside ConsumeBatch; only
+    /// when <c>statistics.interval.ms</c> is above 0. The bytes are valid during the call only.</summary>
+    void OnStatistics(ReadOnlySpan<byte> json)
+    {
+    }
 }

@@ -66,6 +66,11 @@ internal static unsafe partial class LibRdKafka
     [LibraryImport(Lib, EntryPoint = "rd_kafka_conf_set_log_cb")]
     internal static partial void ConfSetLogCb(nint conf, delegate* unmanaged[Cdecl]<nint, int, byte*, byte*, void> cb);
 
+    /// <summary>The statistics callback: librdkafka's JSON every <c>statistics.interval.ms</c>, served by the
+    /// poll or consume call of the queue the main queue is forwarded to; returning 0 lets librdkafka free it.</summary>
+    [LibraryImport(Lib, EntryPoint = "rd_kafka_conf_set_stats_cb")]
+    internal static partial void ConfSetStatsCb(nint conf, delegate* unmanaged[Cdecl]<nint, byte*, nuint, nint, int> cb);
+
     [LibraryImport(Lib, EntryPoint = "rd_kafka_new")]
     internal static partial nint New(int type, nint conf, byte* errstr, nuint errstrSize);
 

@@ -48,6 +48,7 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
             LibRdKafka.ConfSetRebalanceCb(conf, &OnRebalanceCallback);
             LibRdKafka.ConfSetErrorCb(conf, &OnErrorCallback);
             LibRdKafka.ConfSetLogCb(conf, &NativeLogCallback.OnLog);
+            LibRdKafka.ConfSetStatsCb(conf, &OnStatisticsCallback);
             _rk = NativeConfig.NewHandle(LibRdKafka.TypeConsumer, conf, values);
         }
         catch
@@ -601,6 +602,23 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
     {
         var self = (NativeConsumer)GCHandle.FromIntPtr(opaque).Target!;
         self.OnError(rk, err, reason);
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int OnStatisticsCallback(nint rk, byte* json, nuint length, nint opaque)
+    {
+        var self = (NativeConsumer)GCHandle.FromIntPtr(opaque).Target!;
+        try
+        {
+            self._events.OnStatistics(new ReadOnlySpan<byte>(json, checked((int)length)));
+        }
+        catch (Exception e)
+        {
+            self.Keep(e);
+        }
+
+        // 0: librdkafka frees the JSON.
+        return 0;
     }
 
     private static string ProtocolOf(nint rk)

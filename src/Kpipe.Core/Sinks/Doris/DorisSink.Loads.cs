@@ -78,6 +78,7 @@ public sealed partial class DorisSink
             if (Volatile.Read(ref _fatal) != null) return null;
             StreamLoadAttempt attempt;
             await _slots.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 attempt = await _client.SendAsync(load, _shutdown.Token).ConfigureAwait(false);
@@ -88,6 +89,9 @@ public sealed partial class DorisSink
             }
 
             var outcome = LoadOutcome.Classify(attempt);
+            var table = $"{load.Table.Database}.{load.Table.Name}";
+            _instruments.Sent(table, outcome.Kind, started);
+            if (outcome.Kind == LoadOutcomeKind.Committed) _instruments.Committed(table, load.Rows, load.Body.Length);
             switch (outcome.Kind)
             {
                 case LoadOutcomeKind.Committed:
@@ -125,6 +129,7 @@ public sealed partial class DorisSink
                         return null;
                     }
                     retry++;
+                    _instruments.Retried(table);
                     var delay = _backoff.Delay(retry);
                     LogRetry(Name, load.Label, load.Rows, reason, retry, _options.MaxRetries, delay);
                     await Task.Delay(delay, _shutdown.Token).ConfigureAwait(false);

@@ -25,6 +25,7 @@ public sealed partial class DorisSink : ISink
     private readonly RecordErrorHandler _errors;
     private readonly ILogger _logger;
     private readonly StreamLoadClient _client;
+    private readonly DorisSinkInstruments _instruments;
     private readonly Backoff _backoff;
     private readonly RowJsonWriter _rowWriter;
     // Rows are written through this writer straight into the open load's body (a LoadBody is its output).
@@ -87,6 +88,7 @@ public sealed partial class DorisSink : ISink
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
         if (options.CreateTable) _schemaSync = new TableSchemaSync(new DorisSqlClient(options), options, Name, logger);
+        _instruments = new DorisSinkInstruments(pipelineName, Name);
         _backoff = new Backoff(options.RetryBackoff);
         _json = new Utf8JsonWriter(new ArrayBufferWriter<byte>(1), new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_maxAgeMs / 5, 10, 1000));

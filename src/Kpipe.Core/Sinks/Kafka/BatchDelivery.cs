@@ -12,16 +12,20 @@ internal sealed class BatchDelivery
 {
     private readonly RecordBatch _batch;
     private readonly ISinkAcknowledger _acknowledger;
+    private readonly KafkaSinkInstruments? _instruments;
+    private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
     private GCHandle _handle;
+    private long _messages;
     // Starts at 1 for the producing side itself, so reports arriving while the batch is still being produced
     // cannot bring the count to zero early.
     private int _outstanding = 1;
     private int _failed;
 
-    public BatchDelivery(RecordBatch batch, ISinkAcknowledger acknowledger)
+    public BatchDelivery(RecordBatch batch, ISinkAcknowledger acknowledger, KafkaSinkInstruments? instruments = null)
     {
         _batch = batch;
         _acknowledger = acknowledger;
+        _instruments = instruments;
         _handle = GCHandle.Alloc(this);
     }
 
@@ -30,10 +34,18 @@ internal sealed class BatchDelivery
 
     public static BatchDelivery FromOpaque(nint opaque) => (BatchDelivery)GCHandle.FromIntPtr(opaque).Target!;
 
-    public void Expect() => Interlocked.Increment(ref _outstanding);
+    public void Expect()
+    {
+        Interlocked.Increment(ref _outstanding);
+        Interlocked.Increment(ref _messages);
+    }
 
     /// <summary>A message was not produced after all (a record error): it will get no report.</summary>
-    public void Unexpect() => Release(1);
+    public void Unexpect()
+    {
+        Interlocked.Decrement(ref _messages);
+        Release(1);
+    }
 
     public void Sealed() => Release(1);
 
@@ -59,6 +71,8 @@ internal sealed class BatchDelivery
         if (Interlocked.Add(ref _outstanding, -count) != 0) return;
         // Every report is in: nothing refers to the handle any more.
         _handle.Free();
-        if (Volatile.Read(ref _failed) == 0) _acknowledger.Acknowledge(_batch);
+        if (Volatile.Read(ref _failed) != 0) return;
+        _instruments?.Delivered(Interlocked.Read(ref _messages), _started);
+        _acknowledger.Acknowledge(_batch);
     }
 }

@@ -20,6 +20,7 @@ namespace Kpipe.Sinks.Kafka;
 public sealed partial class KafkaSink : ISink, IProducerEvents
 {
     private readonly KafkaSinkOptions _options;
+    private readonly KafkaSinkInstruments _instruments;
     private readonly NativeProducer _producer;
     private readonly nint _topic;
     private readonly JsonPath? _keyField;
@@ -42,6 +43,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         _errors = errors;
         _logger = logger;
         Name = options.Name ?? "kafka";
+        _instruments = new KafkaSinkInstruments(pipelineName, Name, options.Topic);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         _keyField = options.KeyField != null ? new JsonPath(options.KeyField) : null;
         _producer = new NativeProducer(BuildConfig(options, pipelineName), this);
@@ -84,7 +86,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
             WriteRows(batch, batch.Rows, acknowledger);
             return;
         }
-        var delivery = new BatchDelivery(batch, acknowledger);
+        var delivery = new BatchDelivery(batch, acknowledger, _instruments);
         try
         {
             for (var i = 0; i < batch.Count; i++)
@@ -120,7 +122,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         var keyColumn = _options.KeyField != null ? rows.Schema.IndexOf(_options.KeyField) : -1;
         if (_options.KeyField != null && keyColumn < 0)
             throw new RecordErrorException($"sink {Name}: keyField '{_options.KeyField}' is not one of the columns the transforms make ({string.Join(", ", rows.Schema.Names)})");
-        var delivery = new BatchDelivery(batch, acknowledger);
+        var delivery = new BatchDelivery(batch, acknowledger, _instruments);
         try
         {
             for (var r = 0; r < rows.Count; r++)

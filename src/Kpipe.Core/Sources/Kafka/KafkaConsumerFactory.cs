@@ -27,6 +27,9 @@ internal static class KafkaConsumerFactory
             QueuedMaxMessagesKbytes = 16_384,
             FetchMaxBytes = 16 * 1024 * 1024,
             ClientId = $"kpipe-{pipelineName}",
+            // Lag and broker health for /metrics and /readyz come from librdkafka's statistics (KafkaSource);
+            // once a second costs a small JSON document per second.
+            StatisticsIntervalMs = 1000,
         };
         foreach (var (key, value) in options.Properties) config.Set(key, value);
         return config;

@@ -175,6 +175,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// <summary>Raised after each successful commit.</summary>
     public event Action? Committed;
 
+    /// <summary>Raised on the consuming thread with librdkafka's statistics (every statistics.interval.ms).</summary>
+    public event Action<ConsumerStatistics>? Statistics;
+
     /// <summary>
     /// The last commit before leaving the group, then leaving it. A commit refused because the group is
     /// rebalancing (another member joining or leaving) succeeds once the rebalance completes, which needs this
@@ -255,6 +258,21 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         if (_throttle.ShouldLog(reason, out var repeats)) LogConsumerError(_pipeline, code, reason + LogThrottleNote.Of(repeats));
     }
 
+    void IConsumerEvents.OnStatistics(ReadOnlySpan<byte> json)
+    {
+        if (Statistics is not { } handler) return;
+        try
+        {
+            handler(ConsumerStatistics.Parse(json, _consumer.Assignment));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException or FormatException or NativeKafkaException)
+        {
+            // Metrics are not worth stopping the pipeline for: a statistics document this version cannot read
+            // leaves lag and broker health unknown.
+            if (_throttle.ShouldLog("statistics", out var repeats)) LogStatisticsUnreadable(_pipeline, e.Message + LogThrottleNote.Of(repeats));
+        }
+    }
+
     void IConsumerEvents.OnLog(int syslogLevel, string facility, string message)
     {
         // 4 = warning in syslog levels; librdkafka's debug chatter stays out of the log.
@@ -327,6 +345,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
 
     [LoggerMessage(LogLevel.Information, "Pipeline {Pipeline}: reached the source Kafka cluster at {Servers} after {Waited}")]
     private partial void LogReached(string pipeline, string servers, string waited);
+
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: librdkafka's statistics could not be read, lag and broker health are unknown: {Reason}")]
+    private partial void LogStatisticsUnreadable(string pipeline, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: librdkafka {Facility}: {Message}")]
     private partial void LogLibrdkafka(string pipeline, string facility, string message);
