@@ -36,6 +36,9 @@ internal sealed class KpipeProcess : IDisposable
 
     public void Terminate() => Signal("TERM");
 
+    /// <summary>SIGKILL: no handler runs, nothing is drained, committed or aborted.</summary>
+    public void Kill() => Signal("KILL");
+
     /// <summary>Waits until the process has written <paramref name="text"/> to stderr (it logs there), so a
     /// signal sent next reaches a process that has installed its handlers.</summary>
     public async Task WaitForStderrAsync(string text, TimeSpan timeout)

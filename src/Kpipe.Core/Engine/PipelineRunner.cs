@@ -57,7 +57,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     /// </summary>
     public void Run(CancellationToken stop)
     {
-        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger);
+        // Under exactlyOnce (validated: then the only sink) the sink's transactions commit the offsets.
+        var transactions = _sinks.Select(s => s.Transactions).FirstOrDefault(t => t != null);
+        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger, transactions);
         _source = source;
         source.Committed += Metrics.Committed;
         source.Start();
@@ -242,7 +244,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         var drained = WaitForAcks(null, timeout - reserve);
         if (!drained && _fatal == null) LogDrainTimeout(_options.Name, timeout);
         _errors.Tick(final: true);
-        source.Close(timeout - clock.Elapsed);
+        source.Close(timeout - clock.Elapsed, failed: _fatal != null);
         LogStopped(_options.Name, Metrics.ToString());
     }
 
