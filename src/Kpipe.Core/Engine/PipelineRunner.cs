@@ -84,6 +84,8 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                 {
                     source.Commit();
                     lastCommit.Restart();
+                    // A failed transaction stops the pipeline: write nothing more (it would open a new one).
+                    if (source.Fatal != null) continue;
                 }
                 if (_options.Engine.StatsInterval > TimeSpan.Zero && lastStats.Elapsed >= _options.Engine.StatsInterval)
                 {

@@ -89,6 +89,13 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         var count = _consumer.ConsumeBatch(buffer[..1], timeoutMs);
         if (count == 0) return null;
         if (buffer.Length > 1) count += _consumer.ConsumeBatch(buffer[1..], 0);
+        if (_failed)
+        {
+            // A transaction failed during this call (a rebalance): the pipeline stops, and these records, read
+            // past the last committed transaction, are read again on restart.
+            for (var i = 0; i < count; i++) KafkaMessage.Destroy(buffer[i]);
+            return null;
+        }
         return Build(buffer[..count]);
     }
 
