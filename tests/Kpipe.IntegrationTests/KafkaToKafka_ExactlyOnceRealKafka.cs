@@ -40,6 +40,11 @@ public sealed class KafkaToKafka_ExactlyOnceRealKafka
               topics: [{input}]
               groupId: {group}
               maxRecordsPerBatch: 500
+              properties:
+                # A killed member stays in the group until its session times out (librdkafka: 45 s); the
+                # broker's minimum (6 s) keeps each restart's wait for its partitions short.
+                session.timeout.ms: "6000"
+                heartbeat.interval.ms: "500"
             sinks:
               - type: kafka
                 bootstrapServers: {b}
