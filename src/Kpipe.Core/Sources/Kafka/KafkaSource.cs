@@ -206,7 +206,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         try
         {
             _transactions!.Commit(offsets, _consumer);
-            if (offsets.Count > 0 && _logger.IsEnabled(LogLevel.Debug))
+            // As without transactions: an interval with nothing to commit is not a commit.
+            if (offsets.Count == 0) return true;
+            if (_logger.IsEnabled(LogLevel.Debug))
                 LogTransactionCommitted(_pipeline, string.Join(" ", offsets.Select(o => $"{o.Topic}[{o.Partition.Value}]@{o.Offset.Value}")));
             Committed?.Invoke();
             return true;
