@@ -7,7 +7,7 @@ using Kpipe.Benchmarks.Compare;
 if (args is ["doris-memory", ..])
     return await DorisMemoryRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000, args.Length > 2 ? int.Parse(args[2]) : 0);
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end, in process
-// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH] [--doris-delay MS] [--partitions P]
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH] [--doris-delay MS] [--partitions P] [--a-pipeline FILE]
 //                                                                               kpipe against kcat and Python, see docs/performance.md
 if (args is ["throughput", ..])
     return await ThroughputRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 500_000);
@@ -46,11 +46,14 @@ if (args is ["compare", ..])
             case "--partitions" when i + 1 < args.Length:
                 Workloads.Partitions = int.Parse(args[++i]);
                 break;
+            case "--a-pipeline" when i + 1 < args.Length:
+                options.KafkaToKafkaPipeline = Path.GetFullPath(args[++i]);
+                break;
             case "--kpipe-only":
                 options.Baselines = false;
                 break;
             default:
-                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--only abc] [--no-latency] [--no-startup] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH] [--doris-delay MS] [--partitions P]");
+                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: compare [--messages N] [--out DIR] [--only abc] [--no-latency] [--no-startup] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH] [--doris-delay MS] [--partitions P] [--a-pipeline FILE]");
                 return 2;
         }
     }

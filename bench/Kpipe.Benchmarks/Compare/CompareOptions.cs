@@ -18,6 +18,10 @@ public sealed class CompareOptions
     /// <summary>Work items to run, of "a" (Kafka -> Kafka), "b" (seed 3 -> Doris), "c" (CDC -> Doris); all by default.</summary>
     public string Items { get; set; } = "abc";
 
+    /// <summary>The pipeline file of work item (a) (<c>--a-pipeline FILE</c>); null: examples/kafka_to_kafka.yaml. For
+    /// variants such as bench/variants/kafka_to_kafka.exactly-once.yaml; its addresses come from the same environment.</summary>
+    public string? KafkaToKafkaPipeline { get; set; }
+
     /// <summary>(d): produce at this rate for <see cref="LatencySeconds"/> and measure end-to-end latency.</summary>
     public bool Latency { get; set; } = true;
 

@@ -29,8 +29,8 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
 
         using (var sink = new TopicWatch(kafka.BootstrapServers, SinkTopic))
         {
-            // examples/kafka_to_kafka.yaml unchanged: its addresses come from the environment.
-            Add(RunKpipe(CompareRun.KafkaToKafka, Path.Combine(repo, "examples", "kafka_to_kafka.yaml"), KafkaEnv(kafka), N, N,
+            // examples/kafka_to_kafka.yaml (or the variant given) unchanged: its addresses come from the environment.
+            Add(RunKpipe(CompareRun.KafkaToKafka, o.KafkaToKafkaPipeline ?? Path.Combine(repo, "examples", "kafka_to_kafka.yaml"), KafkaEnv(kafka), N, N,
                 sink.Messages, () => null));
         }
 

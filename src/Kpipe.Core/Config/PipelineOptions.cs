@@ -34,5 +34,26 @@ public sealed class PipelineOptions : IValidatableOptions
             yield return ("name", "use only letters, digits, '-', '_' and '.'");
         if (Sinks.Count == 0)
             yield return ("sinks", "at least one sink is required");
+        for (var i = 0; i < Sinks.Count; i++)
+            if (Sinks[i] is Kpipe.Sinks.Kafka.KafkaSinkOptions { ExactlyOnce: true } kafka)
+                foreach (var problem in ExactlyOnceProblems(kafka, i)) yield return problem;
     }
+
+    /// <summary>What a Kafka transaction cannot cover (docs/guarantees.md).</summary>
+    private IEnumerable<(string Key, string Message)> ExactlyOnceProblems(Kpipe.Sinks.Kafka.KafkaSinkOptions kafka, int index)
+    {
+        var key = $"sinks[{index}].exactlyOnce";
+        if (Sinks.Count > 1)
+            yield return (key, "needs the Kafka sink to be the pipeline's only sink: another sink's writes (a Doris load, a second topic) are not part of the Kafka transaction, so they would be repeated after an abort or a crash; use one pipeline per sink");
+        if (Errors.Policy == ErrorPolicy.DeadLetter)
+            yield return (key, "cannot be used with errors.policy dead_letter: dead letters are written by a producer of their own, outside the transaction, so an aborted transaction would dead-letter its records again; use fail or skip");
+        if (!SameServers(Source.BootstrapServers, kafka.BootstrapServers))
+            yield return ($"sinks[{index}].bootstrapServers", "with exactlyOnce the sink must write to the source's cluster, given by the same bootstrapServers: the transaction commits the consumed offsets through the sink cluster's group coordinator");
+    }
+
+    private static bool SameServers(string a, string b) =>
+        Servers(a).SetEquals(Servers(b));
+
+    private static HashSet<string> Servers(string list) =>
+        list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => s.ToLowerInvariant()).ToHashSet();
 }

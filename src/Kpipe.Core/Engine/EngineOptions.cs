@@ -10,7 +10,8 @@ public sealed class EngineOptions
     [ValidRange("1MiB")] public ByteSize MaxInFlightBytes { get; set; } = ByteSize.FromMiB(64);
 
     /// <summary>How often acknowledged offsets are committed to Kafka. Offsets are also committed on
-    /// partition revocation and on shutdown. Default 1s.</summary>
+    /// partition revocation and on shutdown. Under a Kafka sink's <c>exactlyOnce</c>, how often its transaction
+    /// (records and offsets together) is committed. Default 1s.</summary>
     [ValidRange("1ms")] public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>On SIGINT/SIGTERM, how long to wait for the sinks to drain before exiting. What is not

@@ -63,7 +63,9 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     /// </summary>
     public void Run(CancellationToken stop)
     {
-        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger);
+        // Under exactlyOnce (validated: then the only sink) the sink's transactions commit the offsets.
+        var transactions = _sinks.Select(s => s.Transactions).FirstOrDefault(t => t != null);
+        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger, transactions);
         _source = source;
         source.Committed += Metrics.Committed;
         source.Statistics += Metrics.Statistics;
@@ -92,6 +94,8 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                 {
                     source.Commit();
                     lastCommit.Restart();
+                    // A failed transaction stops the pipeline: write nothing more (it would open a new one).
+                    if (source.Fatal != null) continue;
                 }
                 if (_options.Engine.StatsInterval > TimeSpan.Zero && lastStats.Elapsed >= _options.Engine.StatsInterval)
                 {
@@ -256,7 +260,7 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         var drained = WaitForAcks(null, timeout - reserve);
         if (!drained && _fatal == null) LogDrainTimeout(_options.Name, timeout);
         _errors.Tick(final: true);
-        source.Close(timeout - clock.Elapsed);
+        source.Close(timeout - clock.Elapsed, failed: _fatal != null);
         if (_fatal != null) Metrics.FailureReason = _fatal.Message;
         Metrics.State = _fatal != null ? PipelineState.Failed : PipelineState.Stopped;
         LogStopped(_options.Name, Metrics.ToString());

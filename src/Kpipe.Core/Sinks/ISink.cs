@@ -26,6 +26,10 @@ public interface ISink : IAsyncDisposable
     void CancelWaits()
     {
     }
+
+    /// <summary>Non-null when the sink commits the source's offsets itself, in the same transaction as its writes
+    /// (the Kafka sink with <c>exactlyOnce</c>); the source then never commits them on its own.</summary>
+    ITransactionalSink? Transactions => null;
 }
 
 /// <summary>Receives a sink's verdict on a batch.</summary>

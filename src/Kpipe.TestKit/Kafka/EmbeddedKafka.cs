@@ -27,6 +27,12 @@ public static class KafkaApiKey
     public const short TxnOffsetCommit = 28;
 }
 
+/// <summary>One request the mock cluster received (<see cref="EmbeddedKafka.Requests"/>).</summary>
+/// <param name="ApiKey">The request type (<see cref="KafkaApiKey"/>).</param>
+/// <param name="BrokerId">The broker it was sent to.</param>
+/// <param name="TimestampMicros">When it arrived, in microseconds.</param>
+public readonly record struct MockRequest(short ApiKey, int BrokerId, long TimestampMicros);
+
 /// <summary>
 /// An in-process Kafka cluster: librdkafka's mock brokers, listening on 127.0.0.1 and speaking the
 /// real wire protocol, so any client (Confluent.Kafka in this process, kcat in another) can use
@@ -225,6 +231,66 @@ public sealed class EmbeddedKafka : IDisposable
         Check(
             Call(c => NativeMock.PartitionSetLeader(c, topic, partition, brokerId)),
             $"set leader of {topic}[{partition}] to broker {brokerId}");
+    }
+
+    /// <summary>
+    /// Starts recording every request any client sends to the cluster (see <see cref="Requests"/>): the way to
+    /// check a protocol sequence, such as a transaction's, where the mock's answers cannot show it.
+    /// </summary>
+    public void StartRequestTracking() => Call(c =>
+    {
+        NativeMock.StartRequestTracking(c);
+        return 0;
+    });
+
+    public void StopRequestTracking() => Call(c =>
+    {
+        NativeMock.StopRequestTracking(c);
+        return 0;
+    });
+
+    /// <summary>Forgets the requests recorded so far.</summary>
+    public void ClearRequests() => Call(c =>
+    {
+        NativeMock.ClearRequests(c);
+        return 0;
+    });
+
+    /// <summary>The requests recorded since <see cref="StartRequestTracking"/>, in arrival order.</summary>
+    public IReadOnlyList<MockRequest> Requests()
+    {
+        var result = new List<MockRequest>();
+        Call(c =>
+        {
+            unsafe
+            {
+                nuint count = 0;
+                var requests = NativeMock.GetRequests(c, &count);
+                if (requests == null)
+                {
+                    return 0;
+                }
+
+                try
+                {
+                    for (nuint i = 0; i < count; i++)
+                    {
+                        result.Add(new MockRequest(
+                            NativeMock.RequestApiKey(requests[i]),
+                            NativeMock.RequestBrokerId(requests[i]),
+                            NativeMock.RequestTimestamp(requests[i])));
+                    }
+                }
+                finally
+                {
+                    NativeMock.RequestDestroyArray(requests, count);
+                }
+            }
+
+            return 0;
+        });
+        // Each broker thread appends its own; the timestamps give one order (stable for equal ones).
+        return [.. result.OrderBy(r => r.TimestampMicros)];
     }
 
     /// <summary>Stops the brokers and frees their data. Safe to call more than once.</summary>

@@ -140,6 +140,34 @@ internal static partial class NativeMock
     [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     internal static partial void GroupInitialRebalanceDelayMs(IntPtr mcluster, int delayMs);
 
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_start_request_tracking")]
+    internal static partial void StartRequestTracking(IntPtr mcluster);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_stop_request_tracking")]
+    internal static partial void StopRequestTracking(IntPtr mcluster);
+
+    /// <summary>An array of rd_kafka_mock_request_t* (free with <see cref="RequestDestroyArray"/>).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_get_requests")]
+    internal static unsafe partial IntPtr* GetRequests(IntPtr mcluster, nuint* count);
+
+    /// <summary>Destroys every request of the array and the array itself.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_destroy_array")]
+    internal static unsafe partial void RequestDestroyArray(IntPtr* requests, nuint count);
+
+    /// <summary>The id of the broker the request was sent to.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_id")]
+    internal static partial int RequestBrokerId(IntPtr request);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_api_key")]
+    internal static partial short RequestApiKey(IntPtr request);
+
+    /// <summary>When the request arrived, in microseconds.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_request_timestamp")]
+    internal static partial long RequestTimestamp(IntPtr request);
+
+    [LibraryImport(LibraryName, EntryPoint = "rd_kafka_mock_clear_requests")]
+    internal static partial void ClearRequests(IntPtr mcluster);
+
     internal static string ErrorText(int err) =>
         Marshal.PtrToStringUTF8(Err2Str(err)) ?? $"error {err}";
 }

@@ -266,13 +266,16 @@ public sealed unsafe class NativeProducer : IDisposable, ILogTarget
     /// <remarks>
     /// With the event API, rd_kafka_commit_transaction only waits for the delivery reports to be
     /// served, it does not serve them ("the event queue must be polled for delivery report events in a
-    /// separate thread or prior to calling commit", its Local_TimedOut text): so flush first.
+    /// separate thread or prior to calling commit", its Local_TimedOut text): so flush first, unless
+    /// <paramref name="serveReports"/> is false because another thread polls (Poll must not run twice at once).
     /// </remarks>
-    public void CommitTransaction(int timeoutMs)
+    /// <param name="timeoutMs">Longest wait; -1: the transaction's remaining time (rdkafka.h recommends it).</param>
+    /// <param name="serveReports">Whether to serve the delivery reports on this thread first.</param>
+    public void CommitTransaction(int timeoutMs, bool serveReports = true)
     {
         ThrowIfDisposed();
         var started = Environment.TickCount64;
-        Flush(timeoutMs);
+        if (serveReports) Flush(timeoutMs);
         var remaining = timeoutMs < 0 ? -1 : (int)Math.Max(0, timeoutMs - (Environment.TickCount64 - started));
         NativeErrors.ThrowIfError(LibRdKafka.CommitTransaction(_rk, remaining), "rd_kafka_commit_transaction");
     }

@@ -30,6 +30,9 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly Utf8JsonWriter _json;
     private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso);
     private readonly Thread _poller;
+    private readonly KafkaTransactions? _transactions;
+    // Cached so that opening a transaction per write allocates nothing.
+    private readonly Func<bool> _stopRequested;
     // An unreachable sink cluster is reported per reconnect attempt; logs should grow with kinds of trouble.
     private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly object _roomSignal = new();
@@ -48,11 +51,18 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         _keyField = options.KeyField != null ? new JsonPath(options.KeyField) : null;
         _producer = new NativeProducer(BuildConfig(options, pipelineName), this);
         _topic = _producer.Topic(options.Topic);
+        _stopRequested = () => _waitsCancelled;
+        if (options.ExactlyOnce) _transactions = new KafkaTransactions(_producer, Name, logger);
         _poller = new Thread(PollLoop) { IsBackground = true, Name = $"kpipe-{Name}-reports" };
         _poller.Start();
     }
 
     public string Name { get; }
+
+    public ITransactionalSink? Transactions => _transactions;
+
+    /// <summary>The <c>transactional.id</c> when <c>transactionalId</c> is not given: stable per pipeline and host.</summary>
+    internal static string DefaultTransactionalId(string pipelineName) => $"kpipe-{pipelineName}-{Environment.MachineName}";
 
     internal static ProducerConfig BuildConfig(KafkaSinkOptions options, string pipelineName)
     {
@@ -71,6 +81,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         foreach (var (key, value) in options.Properties) config.Set(key, value);
         config.EnableIdempotence = true;
         config.Acks = Confluent.Kafka.Acks.All;
+        if (options.ExactlyOnce) config.TransactionalId = options.TransactionalId ?? DefaultTransactionalId(pipelineName);
         return config;
     }
 
@@ -81,6 +92,8 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
             acknowledger.Fail(batch, fatal);
             return;
         }
+        // A transactional producer produces only inside a transaction.
+        _transactions?.EnsureOpen(_stopRequested);
         if (batch.Rows != null)
         {
             WriteRows(batch, batch.Rows, acknowledger);
@@ -235,6 +248,9 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     public ValueTask DisposeAsync()
     {
+        // Still open here only when the pipeline stopped on a failure: its records must not become visible. While
+        // the report thread still runs, as the abort waits for the purged records' reports.
+        _transactions?.Abort();
         _stopping = true;
         _poller.Join();
         _producer.Flush(10_000);

@@ -33,6 +33,19 @@ public sealed class KafkaSinkOptions : SinkOptions, IValidatableOptions
     /// <summary>Pass the source record's headers through. Default true.</summary>
     public bool Headers { get; set; } = true;
 
+    /// <summary>Exactly once for consumers reading the topic with <c>isolation.level=read_committed</c>: records are
+    /// produced in Kafka transactions that also commit the consumed offsets (send_offsets_to_transaction), one
+    /// transaction per <c>engine.commitInterval</c>, so a record's output and its offset become visible together or
+    /// not at all. Needs this sink to be the pipeline's only sink, on the source's cluster, and an error policy other
+    /// than <c>dead_letter</c>. Default false (at least once). See docs/guarantees.md.</summary>
+    public bool ExactlyOnce { get; set; }
+
+    /// <summary>The producer's <c>transactional.id</c> with <c>exactlyOnce</c>. Default
+    /// <c>kpipe-{pipeline}-{host name}</c>: stable across restarts of one instance, so a restarted instance aborts
+    /// the transaction its predecessor left open at once instead of waiting for it to time out. Instances running
+    /// at the same time need different ids (two on one host: set it, e.g. from an environment variable).</summary>
+    public string? TransactionalId { get; set; }
+
     /// <summary>librdkafka producer properties passed as they are. kpipe sets enable.idempotence=true,
     /// acks=all, compression.type=lz4, linger.ms=10 and batch.size=1000000 for throughput; values given here
     /// win, except that idempotence and acks=all cannot be turned off.</summary>
@@ -45,6 +58,10 @@ public sealed class KafkaSinkOptions : SinkOptions, IValidatableOptions
             yield return ("keyField", $"'{KeyField}' is not a dotted path such as after.id (or, after transforms, a column name)");
         if (Properties.TryGetValue("enable.idempotence", out var idem) && idem == "false")
             yield return ("properties", "enable.idempotence cannot be false: the sink relies on it for ordering without duplicates on retry");
+        if (Properties.ContainsKey("transactional.id"))
+            yield return ("properties", "transactional.id is set by kpipe: use exactlyOnce: true (and transactionalId to choose the id)");
+        if (TransactionalId != null && !ExactlyOnce)
+            yield return ("transactionalId", "is only used with exactlyOnce: true");
         if (Properties.TryGetValue("acks", out var acks) && acks is not ("all" or "-1"))
             yield return ("properties", "acks must stay 'all': an offset is committed only when the sink cluster has the record durably");
     }

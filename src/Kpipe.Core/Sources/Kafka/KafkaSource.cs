@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using Kpipe.Engine;
 using Kpipe.Kafka;
 using Kpipe.Kafka.Native;
+using Kpipe.Sinks;
 using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Sources.Kafka;
@@ -38,14 +39,20 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     private readonly List<long> _lastOffsets = [];
     private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly StartupWatch _startup;
+    private readonly ITransactionalSink? _transactions;
     private Exception? _fatal;
+    // The pipeline is stopping on a failure: an open transaction is aborted, never committed.
+    private bool _failed;
     private bool _assigned;
     private long _nextBatchId;
 
     /// <remarks>drain flushes the sinks and waits (within the shutdown timeout) until no batch of the given
-    /// partitions (all when null) is unacknowledged; false when that did not happen.</remarks>
-    public KafkaSource(KafkaSourceOptions options, string pipeline, Func<IReadOnlyCollection<TopicPartition>?, bool> drain, ILogger logger)
+    /// partitions (all when null) is unacknowledged; false when that did not happen. With
+    /// <paramref name="transactions"/>, offsets are committed only through the sink's transactions.</remarks>
+    public KafkaSource(KafkaSourceOptions options, string pipeline, Func<IReadOnlyCollection<TopicPartition>?, bool> drain, ILogger logger,
+        ITransactionalSink? transactions = null)
     {
+        _transactions = transactions;
         _options = options;
         _pipeline = pipeline;
         _drain = drain;
@@ -82,6 +89,13 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         var count = _consumer.ConsumeBatch(buffer[..1], timeoutMs);
         if (count == 0) return null;
         if (buffer.Length > 1) count += _consumer.ConsumeBatch(buffer[1..], 0);
+        if (_failed)
+        {
+            // A transaction failed during this call (a rebalance): the pipeline stops, and these records, read
+            // past the last committed transaction, are read again on restart.
+            for (var i = 0; i < count; i++) KafkaMessage.Destroy(buffer[i]);
+            return null;
+        }
         return Build(buffer[..count]);
     }
 
@@ -155,6 +169,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// <summary>Commits what is committable; false when the commit failed (the offsets are kept for the next try).</summary>
     public bool Commit(IReadOnlyCollection<TopicPartition>? only = null)
     {
+        if (_transactions != null) return CommitTransaction();
         var offsets = Tracker.TakeCommittable(only);
         if (offsets.Count == 0) return true;
         try
@@ -172,6 +187,50 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         }
     }
 
+    /// <summary>
+    /// Under <c>exactlyOnce</c>: commits the sink's open transaction with the offsets of everything it holds. A
+    /// transaction holds records of every partition, so it is committed whole, and only once every batch written
+    /// in it is acknowledged, so that the offsets sent with it are exactly those of the records it holds.
+    /// </summary>
+    private bool CommitTransaction()
+    {
+        if (_failed)
+        {
+            _transactions!.Abort();
+            return false;
+        }
+        // Not drained in time (a slow sink cluster): the transaction stays open and the next interval tries again;
+        // should that never happen, the broker aborts it at transaction.timeout.ms and the commit then fails.
+        if (!_drain(null)) return false;
+        var offsets = Tracker.TakeCommittable();
+        try
+        {
+            _transactions!.Commit(offsets, _consumer);
+            // As without transactions: an interval with nothing to commit is not a commit.
+            if (offsets.Count == 0) return true;
+            if (_logger.IsEnabled(LogLevel.Debug))
+                LogTransactionCommitted(_pipeline, string.Join(" ", offsets.Select(o => $"{o.Topic}[{o.Partition.Value}]@{o.Offset.Value}")));
+            Committed?.Invoke();
+            return true;
+        }
+        catch (NativeKafkaException e)
+        {
+            // The transaction's records are aborted, but the consumer has already read past them: going on would
+            // lose them. Stop instead; a restart resumes after the last committed transaction.
+            FailTransactions($"the transaction could not be committed and was aborted ({e.Message})");
+            return false;
+        }
+    }
+
+    /// <summary>Aborts the open transaction and stops the pipeline (see <see cref="CommitTransaction"/>).</summary>
+    private void FailTransactions(string reason)
+    {
+        _failed = true;
+        _transactions!.Abort();
+        var message = $"{reason}; stopping: a restart resumes after the last committed transaction";
+        Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(ErrorCode.Local_Fail, message, true), null);
+    }
+
     /// <summary>Raised after each successful commit.</summary>
     public event Action? Committed;
 
@@ -184,17 +243,28 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// member to keep polling: so poll, with every partition paused so nothing new is fetched, and try again
     /// until the timeout.
     /// </summary>
-    public void Close(TimeSpan timeout)
+    /// <param name="timeout">Longest time for the commit and leaving the group.</param>
+    /// <param name="failed">The pipeline stops on a failure: under transactions, the open one is aborted.</param>
+    public void Close(TimeSpan timeout, bool failed = false)
     {
         var clock = Stopwatch.StartNew();
         _consumer.Pause(_consumer.Assignment);
-        while (!Commit() && clock.Elapsed < timeout)
+        if (_transactions != null)
         {
-            // Records returned here (fetched before the pause) are not processed: their offsets are not
-            // committed, so they are read again on restart.
-            var n = _consumer.ConsumeBatch(_messages, 200);
-            for (var i = 0; i < n; i++) KafkaMessage.Destroy(_messages[i]);
-            _consumer.Pause(_consumer.Assignment);
+            // One attempt: a transaction that fails to commit is aborted, and trying again would commit nothing.
+            _failed |= failed;
+            Commit();
+        }
+        else
+        {
+            while (!Commit() && clock.Elapsed < timeout)
+            {
+                // Records returned here (fetched before the pause) are not processed: their offsets are not
+                // committed, so they are read again on restart.
+                var n = _consumer.ConsumeBatch(_messages, 200);
+                for (var i = 0; i < n; i++) KafkaMessage.Destroy(_messages[i]);
+                _consumer.Pause(_consumer.Assignment);
+            }
         }
         try
         {
@@ -229,6 +299,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         // exactly after what this process wrote instead of writing it again.
         var drained = _drain(set);
         var committed = Commit(set);
+        // An open transaction holds records of these partitions, which their next owner starts from the last
+        // committed offsets: it must be committed or aborted before they go, never later.
+        if (_transactions != null && !committed && !_failed) FailTransactions($"revoked {string.Join(", ", partitions)} before the transaction could commit");
         Tracker.Forget(set);
         _paused.ExceptWith(set);
         if (!drained) LogRevokeUnfinished(_pipeline, string.Join(", ", partitions));
@@ -243,6 +316,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         Tracker.Forget(partitions);
         _paused.ExceptWith(partitions);
         LogLost(_pipeline, string.Join(", ", partitions));
+        // The open transaction holds records of the lost partitions, which their new owner writes again, and the
+        // group coordinator would refuse its offsets (KIP-447 fencing by generation) anyway.
+        if (_transactions != null) FailTransactions($"partitions lost ({string.Join(", ", partitions)})");
     }
 
     void IConsumerEvents.OnError(ErrorCode code, string reason, bool isFatal)
@@ -330,6 +406,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: revoked {Partitions} before the sinks finished their records; what was acknowledged is committed, the rest will be written again by the new owner")]
     private partial void LogRevokeUnfinished(string pipeline, string partitions);
+
+    [LoggerMessage(LogLevel.Debug, "Pipeline {Pipeline}: transaction committed with offsets {Offsets}")]
+    private partial void LogTransactionCommitted(string pipeline, string offsets);
 
     [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: offset commit failed ({Reason}); will retry")]
     private partial void LogCommitFailed(string pipeline, string reason);
