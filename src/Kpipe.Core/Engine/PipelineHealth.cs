@@ -34,7 +34,7 @@ public static class PipelineHealth
                 : new(false, true, "waiting for the source consumer's first statistics");
         }
         var silent = System.Diagnostics.Stopwatch.GetElapsedTime(m.StatisticsAt);
-        // Statistics come every second while the loop polls; a few missed ones are a busy batch, not a stall.
+        // Statistics come every 5 s while the loop polls; a few missed ones are a busy batch, not a stall.
         if (silent > Max(stall, QuietStatistics) && idle > stall)
             return new(false, false, $"stalled: the consume loop has not polled for {Format(silent)} and no record got an outcome for {Format(idle)}");
         if (m.BrokersUp == 0)
@@ -47,7 +47,7 @@ public static class PipelineHealth
         return new(true, true, lag > 0 ? $"ready: {lag} records behind" : "ready: caught up");
     }
 
-    private static readonly TimeSpan QuietStatistics = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan QuietStatistics = TimeSpan.FromSeconds(30);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -6,7 +6,7 @@ namespace Kpipe.Sources.Kafka;
 /// <summary>
 /// What kpipe reads from librdkafka's statistics JSON (its STATISTICS.md): how many brokers are connected,
 /// and each assigned partition's watermarks and committed offset. librdkafka emits it every
-/// <c>statistics.interval.ms</c> on the consuming thread; once a second, so parsing it into a document is cheap.
+/// <c>statistics.interval.ms</c> on the consuming thread; every 5 s, so parsing it into a document is cheap.
 /// </summary>
 internal sealed record ConsumerStatistics(int BrokersUp, int AssignedPartitions, IReadOnlyList<PartitionPosition> Partitions)
 {
