@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Kpipe.TestKit.Doris;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Kpipe.Benchmarks.Compare;
 
@@ -26,7 +19,7 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
     private static readonly byte[] DeleteMarker = "\"__DORIS_DELETE_SIGN__\":1"u8.ToArray();
     private readonly ConcurrentDictionary<string, TableCount> _tables = new();
     private readonly ConcurrentDictionary<string, byte> _labels = new();
-    private WebApplication? _app;
+    private KestrelListener? _listener;
     private long _txn;
     private TimeSpan _answerDelay;
 
@@ -46,26 +39,8 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
     public static async Task<CountingStreamLoad> StartAsync(TimeSpan answerDelay = default)
     {
         var endpoint = new CountingStreamLoad { _answerDelay = answerDelay };
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(o =>
-        {
-            o.Listen(IPAddress.Loopback, 0);
-            o.AddServerHeader = false;
-            o.Limits.MaxRequestBodySize = null;
-            o.Limits.MinRequestBodyDataRate = null;
-        });
-        var app = builder.Build();
-        ((IApplicationBuilder)app).Run(endpoint.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        endpoint._app = app;
-        endpoint.HostPort = $"127.0.0.1:{new Uri(address).Port}";
+        endpoint._listener = await KestrelListener.StartAsync(endpoint.HandleAsync, CancellationToken.None);
+        endpoint.HostPort = $"127.0.0.1:{endpoint._listener.Port}";
         return endpoint;
     }
 
@@ -152,15 +127,6 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app == null) return;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await _app.DisposeAsync();
+        if (_listener != null) await _listener.DisposeAsync();
     }
 }
