@@ -75,6 +75,9 @@ internal static class TestCommand
 
         // One batch per message, so a message that stops the pipeline (truncate: fail) is named by its line and
         // the rows before it are still shown, as a running pipeline would have written them.
+        // Rows are printed as the first sink writes them: a change row's metadata as Doris's columns for a Doris
+        // sink (delete sign, sequence), as __op/__deleted/__seq for the others.
+        var form = pipeline.Sinks.FirstOrDefault() is Kpipe.Sinks.Doris.DorisSinkOptions ? RowMetadataForm.Doris : RowMetadataForm.Debezium;
         var lines = new List<(string Json, string[] Cells)>();
         IReadOnlyList<string>? names = null;
         foreach (var message in messages)
@@ -91,8 +94,8 @@ internal static class TestCommand
                 error.WriteLine($"the pipeline would stop here; messages after line {message.Offset} were not run");
                 break;
             }
-            lines.AddRange(RowText.Render(batch));
-            if (batch.Rows != null) names = batch.Rows.Schema.Names;
+            lines.AddRange(RowText.Render(batch, form));
+            if (batch.Rows != null) names = RowText.Names(batch.Rows, form);
         }
         if (table && names != null) TableRenderer.Write(output, names, lines);
         else foreach (var l in lines) output.WriteLine(l.Json);

@@ -28,7 +28,9 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json;
-    private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso);
+    // Change rows (CDC) carry their operation as Debezium's ExtractNewRecordState would (__op, __deleted, __seq): no Doris
+    // column reaches a topic.
+    private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso, metadata: RowMetadataForm.Debezium);
     private readonly Thread _poller;
     private readonly KafkaTransactions? _transactions;
     // Cached so that opening a transaction per write allocates nothing.
