@@ -187,6 +187,20 @@ public sealed class Cli_TestCommand
     }
 
     [Fact]
+    public async Task Under_columns_auto_a_column_that_appears_later_gets_its_own_heading_before_the_metadata()
+    {
+        var (exit, stdout, stderr) = await RunCdcInto("{ type: console }", """
+                columns: auto
+                sequence: binlog
+            """, File.ReadAllLines(EventFile("mysql_dkc_schema_evolution.jsonl")), "--format", "table");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')[1..^1].Select(c => c.Trim()).ToArray()).ToList();
+        Assert.Equal(["id", "name", "age", "new_col", "__op", "__deleted", "__seq"], lines[0]);
+        Assert.Equal(["1", "\"doris\"", "18", "", "\"c\"", "\"false\"", "4294967450"], lines[2]);
+        Assert.Equal(["2", "\"kafka\"", "20", "\"schema_evolution_test\"", "\"c\"", "\"false\"", "4294967496"], lines[3]);
+    }
+
+    [Fact]
     public async Task A_null_line_is_a_tombstone_and_a_malformed_record_is_a_line_error()
     {
         var (exit, _, stderr) = await RunCdc("""
