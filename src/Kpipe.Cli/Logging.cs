@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kpipe.Cli.Operations;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,9 @@ internal static class Logging
                 {
                     o.TimestampFormat = Timestamp;
                     o.UseUtcTimestamp = true;
-                    o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+                    // Relaxed escaping: quotes and apostrophes in messages stay readable (the default escapes them
+                    // for HTML, which a log line never is); the output is still valid JSON.
+                    o.JsonWriterOptions = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
                     // The host's "Pipeline" scope names the pipeline of lines that have no field for it.
                     o.IncludeScopes = true;
                 });

@@ -57,6 +57,8 @@ public sealed class Cli_JsonLogs
             Assert.Equal(0, state.GetProperty("Partition").GetInt32());
             Assert.Equal(5, state.GetProperty("Offset").GetInt64());
             Assert.Equal("transforms[0].select", state.GetProperty("Stage").GetString());
+            // The pipeline's run is a scope: every line it logs names it, whatever its message says.
+            Assert.Contains(skipped.GetProperty("Scopes").EnumerateArray(), s => s.TryGetProperty("Pipeline", out var p) && p.GetString() == "json-logs");
 
             // The stop line counts what was processed; its pipeline is a field too.
             var stopped = Assert.Single(entries, e => e.GetProperty("Message").GetString()!.StartsWith("Pipeline json-logs stopped", StringComparison.Ordinal));

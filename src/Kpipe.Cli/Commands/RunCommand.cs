@@ -56,14 +56,15 @@ internal static class RunCommand
                 using var loggers = Logging.Create(parse.GetValue(logLevel), format, recent);
                 return await RunAllAsync(pipelines, loggers, error, signals.Token);
             }
-            return await RunLiveAsync(pipelines, parse.GetValue(logLevel), history!, recent);
+            return await RunLiveAsync(pipelines, parse.GetValue(logLevel), format, history!, recent);
         });
         return command;
     }
 
     /// <summary>Runs with the live view on stderr: the periodic line is off (the view shows the same, every
     /// second), and every line written to stderr meanwhile (logs, signals, errors) goes above the view.</summary>
-    private static async Task<int> RunLiveAsync(IReadOnlyList<Config.PipelineOptions> pipelines, LogLevel level, PipelineHistory history, RecentErrors recent)
+    private static async Task<int> RunLiveAsync(IReadOnlyList<Config.PipelineOptions> pipelines, LogLevel level, LogFormat format,
+        PipelineHistory history, RecentErrors recent)
     {
         foreach (var p in pipelines) p.Engine.StatsInterval = TimeSpan.Zero;
         var terminal = Console.Error;
@@ -73,7 +74,7 @@ internal static class RunCommand
         try
         {
             using var signals = new ShutdownSignals(console);
-            using var loggers = Logging.Create(level, LogFormat.Text, recent);
+            using var loggers = Logging.Create(level, format, recent);
             void Redraw()
             {
                 var running = Metrics.PipelineInstruments.Pipelines;
