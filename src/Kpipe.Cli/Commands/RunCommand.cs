@@ -80,7 +80,7 @@ internal static class RunCommand
                 var running = Metrics.PipelineInstruments.Pipelines;
                 // Once they have stopped (unpublished), the last view drawn stays, under their stop lines.
                 if (running.Count == 0) return;
-                var width = Console.IsErrorRedirected ? 200 : Math.Max(40, Console.WindowWidth);
+                var width = Math.Max(40, TerminalWidth());
                 console.Show(LiveView.Render(running, history, recent, DateTimeOffset.UtcNow, width));
             }
             using var timer = new Timer(_ => Redraw(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
@@ -89,6 +89,21 @@ internal static class RunCommand
         finally
         {
             Console.SetError(terminal);
+        }
+    }
+
+    /// <summary>The terminal's columns; 200 when there is none to ask (stderr a file under --progress live).</summary>
+    private static int TerminalWidth()
+    {
+        if (Console.IsErrorRedirected) return 200;
+        try
+        {
+            // Asked of the terminal behind stdout; with stdout redirected .NET may not know it.
+            return Console.WindowWidth is > 0 and var w ? w : 120;
+        }
+        catch (IOException)
+        {
+            return 120;
         }
     }
 
