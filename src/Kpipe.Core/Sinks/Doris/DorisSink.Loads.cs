@@ -102,7 +102,7 @@ public sealed partial class DorisSink
                     if (outcome.Response!.TxnId <= 0)
                     {
                         var error = new DorisLoadException($"Doris sink {Name}: Doris answered load {load.Label} without a transaction id, so it cannot be "
-                            + "committed in two phases (exactlyOnce needs Doris 1.2 or later, and no group_commit)");
+                            + "committed in two phases (exactlyOnce needs Doris 1.1 or later, and no group_commit)");
                         SetFatal(error);
                         return null;
                     }

@@ -6,8 +6,9 @@ namespace Kpipe.Sinks.Doris;
 
 /// <summary>
 /// The Doris sink's side of the offset commits under <c>exactlyOnce</c> (docs/guarantees.md): it lowers and annotates
-/// each commit through the <see cref="TwoPhaseLedger"/>, commits in Doris (in order, one at a time, so that a Unique
-/// Key table sees a partition's updates in offset order) what a successful offset commit recorded, and on assignment
+/// each commit through the <see cref="TwoPhaseLedger"/>, commits in Doris what a successful offset commit recorded (a
+/// partition's transactions one at a time, in offset order, so that a Unique Key table sees its updates in order;
+/// partitions side by side, at most maxLoadsInFlight at once), and on assignment
 /// commits what the partition's last owner recorded before any of its records is read again.
 /// </summary>
 internal sealed partial class TwoPhaseCommits : ICommitParticipant, IAsyncDisposable
@@ -21,7 +22,8 @@ internal sealed partial class TwoPhaseCommits : ICommitParticipant, IAsyncDispos
     private readonly Backoff _backoff;
     private readonly Action<Exception> _fail;
     private readonly CancellationToken _shutdown;
-    private readonly Channel<PendingTransaction> _recorded = Channel.CreateUnbounded<PendingTransaction>(new UnboundedChannelOptions { SingleReader = true });
+    // One item per successful offset commit: what it recorded.
+    private readonly Channel<List<PendingTransaction>> _recorded = Channel.CreateUnbounded<List<PendingTransaction>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _committing;
 
     public TwoPhaseCommits(StreamLoadClient client, DorisSinkOptions options, string database, string sink, ILogger logger,
@@ -50,7 +52,8 @@ internal sealed partial class TwoPhaseCommits : ICommitParticipant, IAsyncDispos
 
     public void Committed(IReadOnlyList<(TopicPartitionOffset Offset, string Metadata)> committed)
     {
-        foreach (var txn in _ledger.Committed(committed)) _recorded.Writer.TryWrite(txn);
+        var recorded = _ledger.Committed(committed);
+        if (recorded.Count > 0) _recorded.Writer.TryWrite(recorded);
     }
 
     public void Forget(IReadOnlyCollection<TopicPartition> partitions) => _ledger.Forget(partitions);
@@ -87,15 +90,31 @@ internal sealed partial class TwoPhaseCommits : ICommitParticipant, IAsyncDispos
         return done;
     }
 
-    /// <summary>Commits recorded transactions one at a time, in the order their offsets were committed.</summary>
+    /// <summary>Commits what each offset commit recorded, in the order of the offset commits: a partition's
+    /// transactions one after the other, partitions side by side.</summary>
     private async Task CommitRecordedAsync()
     {
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxLoadsInFlight));
         try
         {
-            await foreach (var txn in _recorded.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            await foreach (var recorded in _recorded.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                await CommitAsync(txn, resuming: false).ConfigureAwait(false);
-                _ledger.Visible(txn);
+                await Task.WhenAll(recorded.GroupBy(t => t.Partition).Select(async partition =>
+                {
+                    foreach (var txn in partition)
+                    {
+                        await slots.WaitAsync(_shutdown).ConfigureAwait(false);
+                        try
+                        {
+                            await CommitAsync(txn, resuming: false).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
+                        _ledger.Visible(txn);
+                    }
+                })).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)

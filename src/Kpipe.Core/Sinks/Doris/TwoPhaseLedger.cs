@@ -40,6 +40,9 @@ internal sealed class TwoPhaseLedger(string database)
 
         /// <summary>Precommitted, not yet known visible, in offset order.</summary>
         public List<PendingTransaction> Pending { get; } = [];
+
+        /// <summary>Those of <see cref="Pending"/> a successful commit recorded (handed out to be made visible).</summary>
+        public HashSet<PendingTransaction> Recorded { get; } = [];
     }
 
     /// <summary>A load was precommitted.</summary>
@@ -80,8 +83,8 @@ internal sealed class TwoPhaseLedger(string database)
         }
     }
 
-    /// <summary>The commit of <paramref name="plan"/> succeeded: returns the transactions it recorded (to make
-    /// visible, in offset order per partition).</summary>
+    /// <summary>The commit of <paramref name="plan"/> succeeded: returns the transactions it recorded first (to make
+    /// visible, in offset order per partition); those an earlier commit recorded are already on their way.</summary>
     public List<PendingTransaction> Committed(IReadOnlyList<(TopicPartitionOffset Offset, string Metadata)> plan)
     {
         lock (_gate)
@@ -92,7 +95,7 @@ internal sealed class TwoPhaseLedger(string database)
                 if (!_partitions.TryGetValue(tpo.TopicPartition, out var state)) continue;
                 state.Committed = tpo.Offset.Value;
                 state.CommittedMetadata = metadata;
-                recorded.AddRange(state.Pending.Where(p => p.LastOffset < tpo.Offset.Value));
+                recorded.AddRange(state.Pending.Where(p => p.LastOffset < tpo.Offset.Value && state.Recorded.Add(p)));
             }
             return recorded;
         }
@@ -103,7 +106,9 @@ internal sealed class TwoPhaseLedger(string database)
     {
         lock (_gate)
         {
-            if (_partitions.TryGetValue(txn.Partition, out var state)) state.Pending.Remove(txn);
+            if (!_partitions.TryGetValue(txn.Partition, out var state)) return;
+            state.Pending.Remove(txn);
+            state.Recorded.Remove(txn);
         }
     }
 

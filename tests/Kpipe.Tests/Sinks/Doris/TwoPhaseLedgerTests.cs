@@ -46,10 +46,14 @@ public sealed class TwoPhaseLedgerTests
         Assert.Equal([Txn(11, 0, 99)], ledger.Committed(plan));
         // Nothing new: nothing to commit.
         Assert.Empty(ledger.Prepare([], null));
+        // A later commit that records it again (not visible yet) does not hand it out twice.
+        var later = ledger.Prepare([new TopicPartitionOffset(P0, 200)], null);
+        Assert.Equal((200L, "kpipe-2pc/1;shop;11:0-99,12:100-199"), Single(later));
+        Assert.Equal([Txn(12, 100, 199)], ledger.Committed(later));
 
         // Once 11 is visible the next commit stops naming it (its metadata would otherwise only grow).
         ledger.Visible(Txn(11, 0, 99));
-        Assert.Equal((100L, ""), Single(ledger.Prepare([], null)));
+        Assert.Equal((200L, "kpipe-2pc/1;shop;12:100-199"), Single(ledger.Prepare([], null)));
     }
 
     [Fact]
