@@ -72,7 +72,23 @@ internal sealed class DorisCrashHarness : IAsyncDisposable
         return new DorisCrashHarness(kafka, doris, name, file);
     }
 
-    public KpipeProcess StartInstance() => KpipeProcess.Start("run", _file);
+    private readonly List<KpipeProcess> _instances = [];
+
+    public KpipeProcess StartInstance()
+    {
+        var instance = KpipeProcess.Start("run", _file);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>What the instances did on restart, from their logs: transactions of a last owner committed on
+    /// resuming, and leftover precommitted transactions aborted to reuse their labels.</summary>
+    public string Recoveries()
+    {
+        var logs = _instances.Select(i => i.Stderr).ToList();
+        int Count(string text) => logs.Sum(l => l.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal)));
+        return $"{Count("its last owner had recorded")} resumes committing recorded transactions, {Count("left by an earlier run")} leftover transactions aborted";
+    }
 
     /// <summary>Produces <paramref name="chunk"/> records every <paramref name="pause"/> until <paramref name="until"/>
     /// is cancelled or <paramref name="max"/> records are produced.</summary>
@@ -100,27 +116,33 @@ internal sealed class DorisCrashHarness : IAsyncDisposable
     /// </summary>
     public async Task<string> KillAtRandomAsync(KpipeProcess instance, Random random)
     {
-        string moment;
-        if (random.Next(2) == 0)
-        {
-            var delay = random.Next(100, 2_500);
-            await Task.Delay(delay);
-            moment = $"after {delay} ms";
-        }
-        else
-        {
-            Doris.Faults.Inject(DorisFault.Stall(TimeSpan.FromSeconds(30), afterCommit: true));
-            // The fault is taken by the next load that reaches the BE: kill while its answer is held back.
-            var clock = Stopwatch.StartNew();
-            while (Doris.Faults.Pending > 0 && clock.Elapsed < TimeSpan.FromSeconds(20) && !instance.HasExited)
-                await Task.Delay(20);
-            moment = Doris.Faults.Pending == 0 ? "while a precommitted load's answer was held back" : "after waiting for a load in vain";
-            Doris.Faults.Clear();
-            await Task.Delay(random.Next(0, 200));
-        }
+        if (random.Next(2) == 1) return await KillWhileAnswerHeldBackAsync(instance, random.Next(0, 200));
+        var delay = random.Next(100, 2_500);
+        await Task.Delay(delay);
+        await KillAsync(instance);
+        return $"after {delay} ms";
+    }
+
+    /// <summary>Kills the instance <paramref name="afterMs"/> after the BE took its next load and precommitted it,
+    /// holding the answer back.</summary>
+    public async Task<string> KillWhileAnswerHeldBackAsync(KpipeProcess instance, int afterMs = 0)
+    {
+        Doris.Faults.Inject(DorisFault.Stall(TimeSpan.FromSeconds(30), afterCommit: true));
+        // The fault is taken by the next load that reaches the BE.
+        var clock = Stopwatch.StartNew();
+        while (Doris.Faults.Pending > 0 && clock.Elapsed < TimeSpan.FromSeconds(20) && !instance.HasExited)
+            await Task.Delay(20);
+        var moment = Doris.Faults.Pending == 0 ? "while a precommitted load's answer was held back" : "after waiting for a load in vain";
+        Doris.Faults.Clear();
+        await Task.Delay(afterMs);
+        await KillAsync(instance);
+        return moment;
+    }
+
+    private static async Task KillAsync(KpipeProcess instance)
+    {
         instance.Kill();
         await instance.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return moment;
     }
 
     /// <summary>Runs a last instance until every produced record is committed, then stops it with SIGTERM.</summary>

@@ -53,7 +53,7 @@ public sealed class KafkaToDoris_ExactlyOnceCrashes(ITestOutputHelper output)
         await harness.FinishAsync(TimeSpan.FromSeconds(fill ? 600 : 120));
 
         var result = harness.Check();
-        output.WriteLine($"seed {seed}: {kills} SIGKILLs ({string.Join("; ", moments)}); {result}");
+        output.WriteLine($"seed {seed}: {kills} SIGKILLs ({string.Join("; ", moments)}); {result}; {harness.Recoveries()}");
         Assert.True(result.Exact, $"random seed {seed}: {result}; kills: {string.Join("; ", moments)}");
     }
 }

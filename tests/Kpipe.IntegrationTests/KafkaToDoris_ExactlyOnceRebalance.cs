@@ -28,7 +28,7 @@ public sealed class KafkaToDoris_ExactlyOnceRebalance(ITestOutputHelper output)
         await WaitForRowsAsync(harness, before + 1);
 
         // Then the first dies while Doris holds back the answer to one of its precommitted loads.
-        var moment = await harness.KillAtRandomAsync(first, new Random(1));
+        var moment = await harness.KillWhileAnswerHeldBackAsync(first);
         await producing.CancelAsync();
         await production;
 
@@ -39,7 +39,7 @@ public sealed class KafkaToDoris_ExactlyOnceRebalance(ITestOutputHelper output)
         Assert.True(exit == 0, $"exit code {exit}; stderr:\n{second.Stderr}");
 
         var result = harness.Check();
-        output.WriteLine($"first killed {moment}; {result}");
+        output.WriteLine($"first killed {moment}; {result}; {harness.Recoveries()}");
         Assert.True(result.Exact, $"{result}; first killed {moment}");
     }
 
