@@ -52,7 +52,7 @@ internal sealed class DorisCrashHarness : IAsyncDisposable
               maxRecordsPerBatch: 200
               properties:
                 # A killed member holds its partitions until its session times out: keep that short.
-                session.timeout.ms: "2000"
+                session.timeout.ms: "3000"
                 heartbeat.interval.ms: "300"
             sinks:
               - type: doris

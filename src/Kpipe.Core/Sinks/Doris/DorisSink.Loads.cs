@@ -99,10 +99,11 @@ public sealed partial class DorisSink
             {
                 case LoadOutcomeKind.Committed when _twoPhase != null:
                 {
-                    if (outcome.Response!.TxnId <= 0)
+                    // A Doris that ignored two_phase_commit made the rows visible already: exactly once would be a lie.
+                    if (outcome.Response!.TxnId <= 0 || outcome.Response.TwoPhaseCommit == false)
                     {
-                        var error = new DorisLoadException($"Doris sink {Name}: Doris answered load {load.Label} without a transaction id, so it cannot be "
-                            + "committed in two phases (exactlyOnce needs Doris 1.1 or later, and no group_commit)");
+                        var error = new DorisLoadException($"Doris sink {Name}: Doris did not precommit load {load.Label} (TxnId {outcome.Response.TxnId}, "
+                            + $"TwoPhaseCommit {outcome.Response.TwoPhaseCommit?.ToString() ?? "absent"}): exactlyOnce needs two-phase Stream Load, Doris 1.1 or later");
                         SetFatal(error);
                         return null;
                     }

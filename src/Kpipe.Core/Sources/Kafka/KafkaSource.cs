@@ -325,6 +325,15 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         return positions;
     }
 
+    /// <summary>Under a commit participant (a Doris sink's <c>exactlyOnce</c>): commits nothing more and stops the
+    /// pipeline; a restart resumes from what was recorded.</summary>
+    private void FailParticipant(string reason)
+    {
+        _failed = true;
+        Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(ErrorCode.Local_Fail,
+            $"{reason}; stopping without committing more: a restart resumes from the last recorded loads", true), null);
+    }
+
     /// <summary>Finishes what the partitions' last owner recorded with their offsets before anything of them is read;
     /// when that fails the pipeline stops without reading (or committing) anything more.</summary>
     private void Resume(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
@@ -353,6 +362,9 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         // An open transaction holds records of these partitions, which their next owner starts from the last
         // committed offsets: it must be committed or aborted before they go, never later.
         if (_transactions != null && !committed && !_failed) FailTransactions($"revoked {string.Join(", ", partitions)} before the transaction could commit");
+        // Loads of these partitions still running would finish after they are forgotten: should the partitions come
+        // back to this instance, such a load could be recorded beside the new owner's load of the same records.
+        if (_participant != null && !drained) FailParticipant($"revoked {string.Join(", ", partitions)} before their loads finished");
         _participant?.Forget(set);
         Tracker.Forget(set);
         _paused.ExceptWith(set);
@@ -372,6 +384,8 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         // The open transaction holds records of the lost partitions, which their new owner writes again, and the
         // group coordinator would refuse its offsets (KIP-447 fencing by generation) anyway.
         if (_transactions != null) FailTransactions($"partitions lost ({string.Join(", ", partitions)})");
+        // Their loads in flight are the new owner's to make again; none of them may ever be recorded here.
+        if (_participant != null) FailParticipant($"partitions lost ({string.Join(", ", partitions)})");
     }
 
     void IConsumerEvents.OnError(ErrorCode code, string reason, bool isFatal)
