@@ -42,8 +42,8 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     private readonly ITransactionalSink? _transactions;
     private readonly ICommitParticipant? _participant;
     private Exception? _fatal;
-    // The pipeline is stopping on a failure: an open transaction is aborted, never committed; or a commit participant
-    // could not resume assigned partitions: nothing more is read or committed.
+    // The pipeline is stopping on a failure: an open transaction is aborted, never committed; under a commit
+    // participant, nothing more is read or committed.
     private bool _failed;
     private bool _assigned;
     private long _nextBatchId;
@@ -198,7 +198,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     /// </summary>
     private bool CommitWithParticipant(List<TopicPartitionOffset> acknowledged, IReadOnlyCollection<TopicPartition>? only)
     {
-        // The partitions' last owner's transactions could not be resolved: commit nothing over them (and do not
+        // Stopping on a failure (a last owner's loads unresolved, partitions lost): commit nothing more (and do not
         // ask again: there is nothing to wait for).
         if (_failed) return true;
         var plan = _participant!.Prepare(acknowledged, only);
