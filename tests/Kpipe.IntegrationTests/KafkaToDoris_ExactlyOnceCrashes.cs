@@ -26,7 +26,7 @@ public sealed class KafkaToDoris_ExactlyOnceCrashes(ITestOutputHelper output)
     /// FullyQualifiedName~ExactlyOnceCrashes.Long</c>.</summary>
     [LongCrashFact]
     public Task Long_form_200_000_records_and_20_SIGKILLs() =>
-        RunAsync(kills: 20, max: 200_000, chunk: 2_000, partitions: 8, fill: true);
+        RunAsync(kills: 20, max: 200_000, chunk: 250, partitions: 8, fill: true);
 
     /// <param name="kills">SIGKILLs.</param>
     /// <param name="max">Most records produced.</param>
@@ -42,10 +42,12 @@ public sealed class KafkaToDoris_ExactlyOnceCrashes(ITestOutputHelper output)
         // Records keep arriving while instances are killed and restarted.
         var producing = harness.ProduceWhileAsync(chunk, TimeSpan.FromMilliseconds(100), max, fill ? CancellationToken.None : killing.Token);
         var moments = new List<string>();
+        var arriving = 0;
         for (var kill = 0; kill < kills; kill++)
         {
             using var instance = harness.StartInstance();
             await instance.WaitForStderrAsync("assigned", TimeSpan.FromSeconds(60));
+            if (!producing.IsCompleted) arriving++;
             moments.Add(await harness.KillAtRandomAsync(instance, random));
         }
         await killing.CancelAsync();
@@ -53,7 +55,8 @@ public sealed class KafkaToDoris_ExactlyOnceCrashes(ITestOutputHelper output)
         await harness.FinishAsync(TimeSpan.FromSeconds(fill ? 600 : 120));
 
         var result = harness.Check();
-        output.WriteLine($"seed {seed}: {kills} SIGKILLs ({string.Join("; ", moments)}); {result}; {harness.Recoveries()}");
+        output.WriteLine($"seed {seed}: {kills} SIGKILLs, {arriving} of them while records were still arriving ({string.Join("; ", moments)}); "
+            + $"{result}; {harness.Recoveries()}");
         Assert.True(result.Exact, $"random seed {seed}: {result}; kills: {string.Join("; ", moments)}");
     }
 }
