@@ -3,29 +3,37 @@ using Xunit.Abstractions;
 namespace Kpipe.IntegrationTests;
 
 /// <summary>
-/// Kafka -> Doris with <c>exactlyOnce</c> across a rebalance (issue #12): a second instance joins while loads run,
-/// then the first is SIGKILLed while a precommitted load's answer is held back, and its partitions move to the
-/// second. The batches the second cuts differ from the first's, yet the Duplicate Key table ends exact.
+/// Kafka -> Doris with <c>exactlyOnce</c> across rebalances (issue #12): while records keep arriving and loads run,
+/// instances join (1 -> 3), one leaves with SIGTERM (3 -> 2), then the first is SIGKILLed while Doris holds back the
+/// answer to a load it precommitted, and its partitions move to the last one (2 -> 1). Each owner cuts its loads
+/// differently from the last, yet the Duplicate Key table ends with exactly the input.
 /// </summary>
 public sealed class KafkaToDoris_ExactlyOnceRebalance(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_second_instance_joins_mid_load_then_the_first_is_killed_and_the_table_holds_exactly_the_input()
+    public async Task Instances_join_and_leave_mid_load_then_the_first_is_killed_and_the_table_holds_exactly_the_input()
     {
-        await using var harness = await DorisCrashHarness.StartAsync("rebalance", partitions: 4);
+        await using var harness = await DorisCrashHarness.StartAsync("rebalance", partitions: 6);
         using var producing = new CancellationTokenSource();
         var production = harness.ProduceWhileAsync(150, TimeSpan.FromMilliseconds(100), 100_000, producing.Token);
         using var first = harness.StartInstance();
         await first.WaitForStderrAsync("assigned", TimeSpan.FromSeconds(60));
-        await WaitForRowsAsync(harness, 1);
+        await WaitForMoreRowsAsync(harness);
 
-        // The second joins while the first is loading: the first hands over half of its partitions (revoked after
-        // its last commit), the second resumes them from the committed offsets and their metadata.
+        // Two join while the first is loading: it hands partitions over (revoked after their last commit), and the
+        // newcomers resume them from the committed offsets and their metadata.
         using var second = harness.StartInstance();
+        using var third = harness.StartInstance();
         await second.WaitForStderrAsync("assigned", TimeSpan.FromSeconds(60));
+        await third.WaitForStderrAsync("assigned", TimeSpan.FromSeconds(60));
         await first.WaitForStderrAsync("revoked", TimeSpan.FromSeconds(60));
-        var before = harness.Doris.Rows("shop", DorisCrashHarness.Table).Count;
-        await WaitForRowsAsync(harness, before + 1);
+        await WaitForMoreRowsAsync(harness);
+
+        // One leaves cleanly (its partitions drained, committed and made visible), mid-stream.
+        third.Terminate();
+        var thirdExit = await third.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(thirdExit == 0, $"exit code {thirdExit}; stderr:\n{third.Stderr}");
+        await WaitForMoreRowsAsync(harness);
 
         // Then the first dies while Doris holds back the answer to one of its precommitted loads.
         var moment = await harness.KillWhileAnswerHeldBackAsync(first);
@@ -43,12 +51,14 @@ public sealed class KafkaToDoris_ExactlyOnceRebalance(ITestOutputHelper output)
         Assert.True(result.Exact, $"{result}; first killed {moment}");
     }
 
-    private static async Task WaitForRowsAsync(DorisCrashHarness harness, int rows)
+    /// <summary>Waits until more rows are visible than now: loads are running.</summary>
+    private static async Task WaitForMoreRowsAsync(DorisCrashHarness harness)
     {
+        var rows = harness.Doris.Rows("shop", DorisCrashHarness.Table).Count;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (harness.Doris.Rows("shop", DorisCrashHarness.Table).Count < rows)
+        while (harness.Doris.Rows("shop", DorisCrashHarness.Table).Count <= rows)
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"fewer than {rows} rows loaded within a minute");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no row loaded beyond {rows} within a minute");
             await Task.Delay(50);
         }
     }
