@@ -74,7 +74,7 @@ internal sealed class TwoPhaseLedger(string database)
             {
                 if (only != null && !only.Contains(tp)) continue;
                 if (state.Acknowledged < 0) continue;
-                var (offset, recorded) = Commitable(state);
+                var (offset, recorded) = Commitable(state, database);
                 var metadata = Metadata(database, recorded);
                 if (offset < state.Committed || (offset == state.Committed && metadata == state.CommittedMetadata)) continue;
                 plan.Add((new TopicPartitionOffset(tp, offset), metadata));
@@ -145,7 +145,7 @@ internal sealed class TwoPhaseLedger(string database)
     /// of the rows below it. Then, if their metadata would not fit, the offset is lowered to the first transaction
     /// that does not fit (and again past any it straddles).
     /// </summary>
-    private static (long Offset, List<PendingTransaction> Recorded) Commitable(PartitionState state)
+    private static (long Offset, List<PendingTransaction> Recorded) Commitable(PartitionState state, string database)
     {
         var offset = state.Acknowledged;
         while (true)
@@ -163,10 +163,11 @@ internal sealed class TwoPhaseLedger(string database)
                 }
             }
             var recorded = state.Pending.Where(p => p.LastOffset < offset).ToList();
-            var length = MetadataPrefix.Length + 64;
+            // In UTF-8 bytes, as Kafka counts them: the prefix, the database and two separators, then the entries.
+            var length = MetadataPrefix.Length + System.Text.Encoding.UTF8.GetByteCount(database) + 2;
             for (var i = 0; i < recorded.Count; i++)
             {
-                length += Entry(recorded[i]).Length + 1;
+                length += Entry(recorded[i]).Length + (i > 0 ? 1 : 0);
                 if (length > MaxMetadataLength)
                 {
                     offset = recorded[i].FirstOffset;
