@@ -11,14 +11,18 @@ namespace Kpipe.Benchmarks.Compare;
 /// <c>Expect: 100-continue</c> by itself when the body is first read), rows = JSON lines, deletes = lines with
 /// <c>"__DORIS_DELETE_SIGN__":1</c>, answered like a BE (HTTP 200, <c>Status: Success</c>,
 /// <c>NumberLoadedRows</c>). A label seen before is answered <c>Label Already Exists</c> and not counted again,
-/// as Doris does. No parsing, no storage: the Doris emulator of the test kit checks types and keeps rows, which
-/// costs more CPU than the pipelines being measured on a 2-core machine.
+/// as Doris does. A load sent with <c>two_phase_commit: true</c> (the sink's <c>exactlyOnce</c>) is answered
+/// precommitted and counted only when <c>PUT /api/{db}/_stream_load_2pc</c> commits it, with the answers the sink
+/// reads (TwoPhaseAnswer). No parsing, no storage: the Doris emulator of the test kit checks types and keeps rows,
+/// which costs more CPU than the pipelines being measured on a 2-core machine.
 /// </summary>
 internal sealed class CountingStreamLoad : IAsyncDisposable
 {
     private static readonly byte[] DeleteMarker = "\"__DORIS_DELETE_SIGN__\":1"u8.ToArray();
     private readonly ConcurrentDictionary<string, TableCount> _tables = new();
     private readonly ConcurrentDictionary<string, byte> _labels = new();
+    private readonly ConcurrentDictionary<long, (TableCount Table, long Rows, long Deletes)> _precommitted = new();
+    private readonly ConcurrentDictionary<long, byte> _committed = new();
     private KestrelListener? _listener;
     private long _txn;
     private TimeSpan _answerDelay;
@@ -49,6 +53,11 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var parts = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (HttpMethods.IsPut(context.Request.Method) && parts is ["api", _, "_stream_load_2pc"])
+        {
+            await FinishAsync(context);
+            return;
+        }
         if (!HttpMethods.IsPut(context.Request.Method) || parts is not ["api", _, _, "_stream_load"])
         {
             context.Response.StatusCode = 404;
@@ -79,15 +88,13 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
         if (_answerDelay > TimeSpan.Zero) await Task.Delay(_answerDelay);
 
         var txn = Interlocked.Increment(ref _txn);
+        var twoPhase = string.Equals(context.Request.Headers["two_phase_commit"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
         string status, existing = "";
         if (_labels.TryAdd(label, 0))
         {
             status = "Success";
-            var count = Table(parts[1], parts[2]);
-            Interlocked.Add(ref count.Rows, rows);
-            Interlocked.Add(ref count.Deletes, deletes);
-            Interlocked.Increment(ref count.Loads);
-            Volatile.Write(ref count.LastLoadTimestamp, Stopwatch.GetTimestamp());
+            if (twoPhase) _precommitted[txn] = (Table(parts[1], parts[2]), rows, deletes);
+            else Count(Table(parts[1], parts[2]), rows, deletes);
         }
         else
         {
@@ -96,8 +103,38 @@ internal sealed class CountingStreamLoad : IAsyncDisposable
         }
         context.Response.ContentType = "application/json; charset=UTF-8";
         await context.Response.WriteAsync(
-            $$"""{"TxnId":{{txn}},"Label":"{{label}}","Comment":"","TwoPhaseCommit":"false","Status":"{{status}}"{{existing}},"Message":"OK","NumberTotalRows":{{rows}},"NumberLoadedRows":{{rows}},"NumberFilteredRows":0,"NumberUnselectedRows":0,"LoadBytes":{{bytes}},"LoadTimeMs":0,"BeginTxnTimeMs":0,"StreamLoadPutTimeMs":0,"ReadDataTimeMs":0,"WriteDataTimeMs":0,"CommitAndPublishTimeMs":0}""",
+            $$"""{"TxnId":{{txn}},"Label":"{{label}}","Comment":"","TwoPhaseCommit":"{{(twoPhase ? "true" : "false")}}","Status":"{{status}}"{{existing}},"Message":"OK","NumberTotalRows":{{rows}},"NumberLoadedRows":{{rows}},"NumberFilteredRows":0,"NumberUnselectedRows":0,"LoadBytes":{{bytes}},"LoadTimeMs":0,"BeginTxnTimeMs":0,"StreamLoadPutTimeMs":0,"ReadDataTimeMs":0,"WriteDataTimeMs":0,"CommitAndPublishTimeMs":0}""",
             Encoding.UTF8);
+    }
+
+    private static void Count(TableCount count, long rows, long deletes)
+    {
+        Interlocked.Add(ref count.Rows, rows);
+        Interlocked.Add(ref count.Deletes, deletes);
+        Interlocked.Increment(ref count.Loads);
+        Volatile.Write(ref count.LastLoadTimestamp, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Commits or aborts a precommitted load by <c>txn_id</c>, answering as a BE does.</summary>
+    private async Task FinishAsync(HttpContext context)
+    {
+        var operation = context.Request.Headers["txn_operation"].ToString();
+        var id = long.TryParse(context.Request.Headers["txn_id"].ToString(), out var n) ? n : -1;
+        string status = "Fail", message;
+        if (_precommitted.TryRemove(id, out var load))
+        {
+            status = "Success";
+            if (string.Equals(operation, "commit", StringComparison.OrdinalIgnoreCase))
+            {
+                Count(load.Table, load.Rows, load.Deletes);
+                _committed[id] = 0;
+                message = $"transaction [{id}] commit successfully.";
+            }
+            else message = $"transaction [{id}] abort successfully.";
+        }
+        else message = _committed.ContainsKey(id) ? $"transaction [{id}] is already visible, not pre-committed." : $"transaction [{id}] not found";
+        context.Response.ContentType = "application/json; charset=UTF-8";
+        await context.Response.WriteAsync($$"""{"status":"{{status}}","msg":"{{message}}"}""", Encoding.UTF8);
     }
 
     /// <summary>Counts delete markers in a body segment; <paramref name="carry"/> keeps the previous segment's
