@@ -58,4 +58,36 @@ public sealed class Bench_Compare
             if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_CDC_item_runs_with_exactly_once_into_the_counting_endpoint()
+    {
+        // The endpoint counts a precommitted load only when the sink commits it through _stream_load_2pc: every row
+        // counted means the two-phase commit went through end to end.
+        var outDir = Path.Combine(Path.GetTempPath(), $"kpipe-bench-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new CompareOptions
+            {
+                Messages = Messages,
+                OutDir = outDir,
+                KpipeDll = Path.Combine(AppContext.BaseDirectory, "kpipe.dll"),
+                Items = "c",
+                Baselines = false,
+                Latency = false,
+                StartupAndIdle = false,
+                Timeout = TimeSpan.FromSeconds(45),
+                Log = _ => { },
+            };
+            options.KpipeEnvironment["DORIS_EXACTLY_ONCE"] = "true";
+            var result = await CompareRun.RunAsync(options);
+            var m = result.Find(CompareRun.Cdc, CompareRun.Kpipe);
+            Assert.NotNull(m);
+            Assert.Equal(Messages, m.Records);
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        }
+    }
 }
