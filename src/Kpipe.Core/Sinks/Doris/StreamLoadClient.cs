@@ -136,7 +136,13 @@ internal sealed partial class StreamLoadClient : IDisposable
     }
 
     /// <summary>Sends one load (the FE request, its redirect and the BE request) within the request timeout.</summary>
-    public async Task<StreamLoadAttempt> SendAsync(PartitionLoad load, CancellationToken shutdown)
+    public Task<StreamLoadAttempt> SendAsync(PartitionLoad load, CancellationToken shutdown) =>
+        RequestAsync(load.Table.Path, (target, token) => PutAsync(target, load, token), shutdown);
+
+    /// <summary>One request to Doris within the request timeout: to a BE when <c>beNodes</c> are given (round robin),
+    /// else to the FE that last answered, the next one when a node cannot be reached (nothing was sent), then the
+    /// redirects the FE answers with (to the BE that does the work) followed without the credentials they embed.</summary>
+    private async Task<StreamLoadAttempt> RequestAsync(string path, Func<Uri, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken shutdown)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_requestTimeout);
@@ -151,10 +157,10 @@ internal sealed partial class StreamLoadClient : IDisposable
             for (var i = 0; i < nodes.Length && response == null; i++)
             {
                 var index = (int)((uint)(start + i) % (uint)nodes.Length);
-                target = new Uri(nodes[index], load.Table.Path);
+                target = new Uri(nodes[index], path);
                 try
                 {
-                    response = await PutAsync(target, load, timeout.Token).ConfigureAwait(false);
+                    response = await send(target, timeout.Token).ConfigureAwait(false);
                     if (!direct) Volatile.Write(ref _frontend, index);
                 }
                 catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
@@ -180,7 +186,7 @@ internal sealed partial class StreamLoadClient : IDisposable
                 response.Dispose();
                 response = null;
                 target = next;
-                response = await PutAsync(target, load, timeout.Token).ConfigureAwait(false);
+                response = await send(target, timeout.Token).ConfigureAwait(false);
             }
 
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
@@ -235,63 +241,9 @@ internal sealed partial class StreamLoadClient : IDisposable
     /// and redirects to a BE like a load (fe: LoadAction.executeStreamLoad2PC; be: StreamLoad2PCAction); the answer
     /// is <c>{"status": "Success", "msg": ...}</c> or an error status with the FE's message.
     /// </summary>
-    public async Task<StreamLoadAttempt> FinishTransactionAsync(string database, long? txnId, string? label, string operation, CancellationToken shutdown)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        timeout.CancelAfter(_requestTimeout);
-        var path = $"/api/{Uri.EscapeDataString(database)}/_stream_load_2pc";
-        var (nodes, direct) = _backends.Length > 0 ? (_backends, true) : (_frontends, false);
-        var start = direct ? Interlocked.Increment(ref _backend) : Volatile.Read(ref _frontend);
-        HttpResponseMessage? response = null;
-        try
-        {
-            string? unreachable = null;
-            Uri? target = null;
-            for (var i = 0; i < nodes.Length && response == null; i++)
-            {
-                target = new Uri(nodes[(int)((uint)(start + i) % (uint)nodes.Length)], path);
-                try
-                {
-                    response = await SendTwoPhaseAsync(target, txnId, label, operation, timeout.Token).ConfigureAwait(false);
-                }
-                catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
-                {
-                    unreachable = Describe(e);
-                }
-            }
-            if (response == null)
-                return StreamLoadAttempt.Failed($"no {(direct ? "BE" : "FE")} reachable: {unreachable}");
-            for (var hop = 0; response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect; hop++)
-            {
-                var location = response.Headers.Location;
-                if (hop == MaxRedirects || location == null)
-                    return StreamLoadAttempt.Failed(location == null ? "redirect without a Location" : "too many redirects");
-                // As for loads: Location embeds user:password@, used without them and never logged.
-                target = new UriBuilder(new Uri(target!, location)) { UserName = "", Password = "" }.Uri;
-                response.Dispose();
-                response = null;
-                response = await SendTwoPhaseAsync(target, txnId, label, operation, timeout.Token).ConfigureAwait(false);
-            }
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            return new StreamLoadAttempt((int)response.StatusCode, body, null);
-        }
-        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
-        {
-            return StreamLoadAttempt.Failed($"no answer within {_requestTimeout.TotalSeconds:0.###}s (requestTimeout)");
-        }
-        catch (HttpRequestException e)
-        {
-            return StreamLoadAttempt.Failed(Describe(e));
-        }
-        catch (IOException e)
-        {
-            return StreamLoadAttempt.Failed(e.Message);
-        }
-        finally
-        {
-            response?.Dispose();
-        }
-    }
+    public Task<StreamLoadAttempt> FinishTransactionAsync(string database, long? txnId, string? label, string operation, CancellationToken shutdown) =>
+        RequestAsync($"/api/{Uri.EscapeDataString(database)}/_stream_load_2pc",
+            (target, token) => SendTwoPhaseAsync(target, txnId, label, operation, token), shutdown);
 
     private async Task<HttpResponseMessage> SendTwoPhaseAsync(Uri uri, long? txnId, string? label, string operation, CancellationToken cancellationToken)
     {
