@@ -9,6 +9,7 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
     private readonly Lock _loadsGate = new();
     private readonly List<DorisLoadRecord> _loads = [];
     private readonly List<string> _statements = [];
+    private readonly List<AlterJob> _alterJobs = [];
     private readonly CancellationTokenSource _shutdown = new();
 
     public DorisEmulatorOptions Options { get; } = options;
@@ -40,6 +41,28 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
 
     public DorisTable GetTable(string db, string table) =>
         FindTable(db, table) ?? throw new ArgumentException($"Unknown table {db}.{table}");
+
+    /// <summary>The schema change jobs of ALTER TABLE ... MODIFY COLUMN, as SHOW ALTER TABLE COLUMN lists them.</summary>
+    public IReadOnlyList<AlterJob> AlterJobs
+    {
+        get
+        {
+            lock (_loadsGate)
+                return [.. _alterJobs];
+        }
+    }
+
+    /// <summary>Records a schema change job, finished when it is recorded (the emulator converts at once).</summary>
+    public AlterJob AddAlterJob(string db, string table)
+    {
+        lock (_loadsGate)
+        {
+            var now = Clock.GetUtcNow().UtcDateTime;
+            var job = new AlterJob(10_000 + _alterJobs.Count, db, table, now, now, "FINISHED", "");
+            _alterJobs.Add(job);
+            return job;
+        }
+    }
 
     /// <summary>Every statement sent to the SQL endpoint, in arrival order.</summary>
     public IReadOnlyList<string> Statements
@@ -76,3 +99,6 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
 
     public void Dispose() => _shutdown.Dispose();
 }
+
+/// <summary>One schema change job (fe: SchemaChangeJobV2), with the fields SHOW ALTER TABLE COLUMN prints.</summary>
+internal sealed record AlterJob(long JobId, string Database, string TableName, DateTime CreateTime, DateTime FinishTime, string State, string Msg);

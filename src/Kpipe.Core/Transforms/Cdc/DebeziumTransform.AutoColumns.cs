@@ -7,7 +7,8 @@ namespace Kpipe.Transforms.Cdc;
 
 // columns: auto. Each (source table, row schema) pair gets a shape and a route once; a field no earlier event of its
 // table had becomes a new column of the rows (appended to the schema), so the sink sees it and, under createTable,
-// adds it to the Doris table before the rows carrying it load.
+// adds it to the Doris table before the rows carrying it load. A field widened at the source (int to long) moves the
+// table to a column of the wider type, which the sink widens in Doris the same way.
 public sealed partial class DebeziumTransform
 {
     private readonly Dictionary<(string Table, ConnectFieldSchema Schema), (TableShape Shape, int Route)> _autoShapes = new(AutoKeyComparer.Instance);
@@ -57,8 +58,15 @@ public sealed partial class DebeziumTransform
             {
                 var existing = Schema.Types[c];
                 // A type that the column cannot hold would lose or bend values; Doris cannot narrow a column either.
+                if (!ConnectTypeMap.Holds(existing, type) && !ConnectTypeMap.Widens(existing, type))
+                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; kpipe widens a column only from int to long or double: alter the Doris column (and restart), or route the rows elsewhere";
                 if (!ConnectTypeMap.Holds(existing, type))
-                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere";
+                {
+                    // Widened: the table's rows from now on use the wider column (the sink widens the Doris column before
+                    // they load); rows of the older schema keep their route, and their values fit the wider column.
+                    if (!_autoColumns.TryGetValue((field.Field, type), out c)) _autoColumns[(field.Field, type)] = c = AddAutoColumn(field.Field, type);
+                    known[field.Field] = c;
+                }
             }
             else
             {
