@@ -17,6 +17,8 @@ public sealed partial class DebeziumTransform
     private readonly Dictionary<string, Dictionary<string, int>> _autoTableColumns = [];
     private readonly Dictionary<(string Name, ColumnType Type), int> _autoColumns = [];
     private (string Table, ConnectFieldSchema Schema, TableShape Shape, int Route)? _lastAuto;
+    // Tombstones with schemaless keys, per table and key columns.
+    private readonly Dictionary<(string Table, string Keys), (TableShape Shape, int Route)> _autoKeyShapes = [];
 
     /// <summary>The shape and route of a row of <paramref name="table"/> whose image has <paramref name="rowSchema"/>;
     /// null, or why the row cannot be taken (a column whose type changed in a way its column cannot hold).</summary>
@@ -80,6 +82,27 @@ public sealed partial class DebeziumTransform
         var shape = new TableShape(tree, [.. columns]);
         _routes.Add(new RowRoute(table, [.. columns, .. _extraColumns], Keys: KeyColumns(key, known), Sequence: _sequenceColumn));
         found = (shape, _routes.Count - 1);
+        return null;
+    }
+
+    /// <summary>The shape and route of a tombstone whose key has no schema (the key converter without schemas): the key's
+    /// fields are the table's key columns, typed as the table's earlier events with schemas typed them; a table no such
+    /// event came from in this run cannot be typed, and the tombstone is a record error rather than a delete guessed.</summary>
+    private string? AutoKeyShape(string table, ReadOnlySpan<byte> key, out TableShape? shape, out int route)
+    {
+        (shape, route) = (null, -1);
+        if (!_autoTableColumns.TryGetValue(table, out var known))
+            return $"a tombstone of source table '{table}' has a key without a schema, and no event of the table with a schema came before it in this run, so its key columns are not known (give the key converter schemas.enable=true, or send deletes as rows: ExtractNewRecordState delete.tombstone.handling.mode=rewrite)";
+        if (KeyColumns(key, known) is not { } keys)
+            return $"the tombstone's key names fields that are not columns of source table '{table}'";
+        if (!_autoKeyShapes.TryGetValue((table, string.Join(',', keys)), out var found))
+        {
+            var tree = new FieldTree();
+            foreach (var c in keys) tree.Add([_columns[c].Name]).Columns.Add(c);
+            _routes.Add(new RowRoute(table, [.. keys, .. _extraColumns], Keys: keys, Sequence: _sequenceColumn));
+            _autoKeyShapes[(table, string.Join(',', keys))] = found = (new TableShape(tree, keys), _routes.Count - 1);
+        }
+        (shape, route) = found;
         return null;
     }
 

@@ -70,6 +70,30 @@ public sealed class DebeziumAutoColumnsTests
     }
 
     [Fact]
+    public void A_tombstone_with_a_schemaless_key_deletes_by_the_key_columns_of_the_tables_earlier_events()
+    {
+        using var transform = new DebeziumTransform(new DebeziumOptions { AutoColumns = true, Format = DebeziumFormat.FlattenedSchema }, NullLogger.Instance);
+        const string Row = """{"schema":{"type":"struct","optional":false,"name":"devices.Value","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"string","optional":true,"field":"name"}]},"payload":{"id":1,"name":"a"}}""";
+        // The key converter without schemas: the key is the bare {"id": 1}; the tombstone (null value) deletes that row.
+        var r = TransformRunner.RunWithKeys([transform], [("""{"id":1}""", Row), ("""{"id":1}""", null)]);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":1,"name":"a","__DORIS_DELETE_SIGN__":0}""", """{"id":1,"__DORIS_DELETE_SIGN__":1}"""], r.Rows);
+        var delete = r.Batch.Rows!.RouteOf(1)!;
+        Assert.Equal(("devices", "id int"), (delete.Name, string.Join(",", delete.Keys!.Select(k => $"{transform.Schema.Names[k]} {transform.Schema.Types[k]}"))));
+        // The row's own route and the delete's share the id column: the same Doris key.
+        Assert.Equal(r.Batch.Rows.RouteOf(0)!.Keys, delete.Keys);
+    }
+
+    [Fact]
+    public void A_tombstone_with_a_schemaless_key_of_a_table_not_seen_yet_is_a_record_error()
+    {
+        using var transform = new DebeziumTransform(new DebeziumOptions { AutoColumns = true, Format = DebeziumFormat.FlattenedSchema }, NullLogger.Instance);
+        var r = TransformRunner.RunWithKeys([transform], [("""{"id":1}""", null)]);
+        Assert.Empty(r.Rows);
+        Assert.StartsWith("a tombstone of source table 'devices' has a key without a schema, and no event of the table with a schema came before it", Assert.Single(r.Errors).Reason);
+    }
+
+    [Fact]
     public void An_event_without_a_schema_is_a_record_error_under_columns_auto()
     {
         using var transform = Auto();
