@@ -62,7 +62,13 @@ public sealed class Cli_TestCommand
         }
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunCdc(string transform, string[] inputLines, params string[] extra)
+    private const string DorisSink = "{ type: doris, feNodes: [ \"127.0.0.1:8030\" ], table: shop.orders, user: root }";
+
+    /// <summary>Runs a debezium transform into a Doris sink: rows print as the Doris sink writes them.</summary>
+    private static Task<(int Exit, string Stdout, string Stderr)> RunCdc(string transform, string[] inputLines, params string[] extra) =>
+        RunCdcInto(DorisSink, transform, inputLines, extra);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunCdcInto(string sink, string transform, string[] inputLines, params string[] extra)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"kpipe-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -78,11 +84,11 @@ public sealed class Cli_TestCommand
                   - type: debezium
                 {transform}
                 sinks:
-                  - type: console
+                  - {sink}
                 """);
             var input = Path.Combine(dir, "in.jsonl");
             await File.WriteAllLinesAsync(input, inputLines);
-            return await Kpipe(["test", pipeline, "--input", input, "--format", "json", .. extra]);
+            return await Kpipe(["test", pipeline, "--input", input, .. extra.Contains("--format") ? extra : ["--format", "json", .. extra]]);
         }
         finally
         {
@@ -128,6 +134,70 @@ public sealed class Cli_TestCommand
             """{"id":7,"trace":"{\"id\": 7}","__DORIS_DELETE_SIGN__":1}""",
         ], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("3 message(s) in, 2 row(s) out, 0 record error(s)", stderr);
+    }
+
+    private static readonly string[] ChangeEvents =
+    [
+        """{"key": {"id": 7}, "value": {"op":"r","before":null,"after":{"id":7,"qty":1},"source":{"lsn":10}}}""",
+        """{"key": {"id": 7}, "value": {"op":"u","before":null,"after":{"id":7,"qty":2},"source":{"lsn":11}}}""",
+        """{"key": {"id": 7}, "value": {"op":"d","before":{"id":7,"qty":2},"after":null,"source":{"lsn":12}}}""",
+    ];
+
+    private const string SequencedColumns = """
+                sequence: source.lsn
+                columns: [ { name: id, type: long }, { name: qty, type: int } ]
+            """;
+
+    [Fact]
+    public async Task Change_rows_print_as_the_doris_sink_writes_them_with_the_sequence_column_and_the_delete_sign()
+    {
+        var (exit, stdout, stderr) = await RunCdc(SequencedColumns, ChangeEvents, "--records");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        Assert.Equal(
+        [
+            """{"id":7,"qty":1,"_seq":10,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":7,"qty":2,"_seq":11,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":7,"qty":2,"_seq":12,"__DORIS_DELETE_SIGN__":1}""",
+        ], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("{ type: kafka, bootstrapServers: localhost:9092, topic: orders.flat }")]
+    [InlineData("{ type: console }")]
+    public async Task Change_rows_print_as_a_kafka_or_console_sink_writes_them_with_op_and_deleted_and_no_doris_column(string sink)
+    {
+        var (exit, stdout, stderr) = await RunCdcInto(sink, SequencedColumns, ChangeEvents, "--records");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        Assert.Equal(
+        [
+            """{"id":7,"qty":1,"__op":"r","__deleted":"false","__seq":10}""",
+            """{"id":7,"qty":2,"__op":"u","__deleted":"false","__seq":11}""",
+            """{"id":7,"qty":2,"__op":"d","__deleted":"true","__seq":12}""",
+        ], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task The_table_format_has_a_column_for_each_piece_of_metadata()
+    {
+        var (exit, stdout, stderr) = await RunCdc(SequencedColumns, ChangeEvents[2..], "--records", "--format", "table");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(" | ", l.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))).ToList();
+        Assert.Equal("id | qty | _seq | __DORIS_DELETE_SIGN__", lines[0]);
+        Assert.Equal("7 | 2 | 12 | 1", lines[2]);
+    }
+
+    [Fact]
+    public async Task Under_columns_auto_a_column_that_appears_later_gets_its_own_heading_before_the_metadata()
+    {
+        var (exit, stdout, stderr) = await RunCdcInto("{ type: console }", """
+                columns: auto
+                sequence: binlog
+            """, File.ReadAllLines(EventFile("mysql_dkc_schema_evolution.jsonl")), "--format", "table");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')[1..^1].Select(c => c.Trim()).ToArray()).ToList();
+        Assert.Equal(["id", "name", "age", "new_col", "__op", "__deleted", "__seq"], lines[0]);
+        Assert.Equal(["1", "\"doris\"", "18", "", "\"c\"", "\"false\"", "4294967450"], lines[2]);
+        Assert.Equal(["2", "\"kafka\"", "20", "\"schema_evolution_test\"", "\"c\"", "\"false\"", "4294967496"], lines[3]);
     }
 
     [Fact]

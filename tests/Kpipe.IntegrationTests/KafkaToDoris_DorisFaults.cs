@@ -38,6 +38,29 @@ public sealed class KafkaToDoris_DorisFaults
     }
 
     [Fact]
+    public async Task Loads_slower_than_the_request_timeout_are_retried_and_every_row_lands_once()
+    {
+        using var kafka = EmbeddedKafka.Start();
+        await using var doris = await StartDoris();
+        // requestTimeout is 1s here. Three loads hang before loading (the sink gives up on each, nothing was
+        // loaded, the retry loads it), then three commit and hold the answer back (the retry meets its own label).
+        doris.Faults.Inject(DorisFault.Stall(TimeSpan.FromSeconds(30)), 3);
+        doris.Faults.Inject(DorisFault.Stall(TimeSpan.FromSeconds(30), afterCommit: true), 3);
+        await Produce(kafka);
+
+        var run = PipelineHarness.Start(Pipeline(kafka, doris, "slow", requestTimeout: "1s"));
+        await PipelineHarness.WaitForCommitted(kafka.BootstrapServers, "kpipe-slow", "in", Records, TimeSpan.FromSeconds(90));
+        var metrics = await run.StopAsync();
+
+        Assert.Equal(0, doris.Faults.Pending);
+        Assert.Equal(3, doris.Loads.Count(l => l.Fault is { Kind: DorisFaultKind.Stall, AfterCommit: false } && !l.ResponseSent));
+        Assert.Contains(doris.Loads, l => l is { Status: "Label Already Exists", ExistingJobStatus: "FINISHED" });
+        var ids = doris.Rows("shop", "items").Select(r => Convert.ToInt64(r["id"])).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, Records).Select(i => (long)i), ids); // Duplicate Key table: a repeat would show
+        Assert.Equal(Records, metrics.RecordsWritten);
+    }
+
+    [Fact]
     public async Task A_missing_table_stops_the_pipeline_with_its_name_and_commits_nothing()
     {
         using var kafka = EmbeddedKafka.Start();
@@ -85,7 +108,8 @@ public sealed class KafkaToDoris_DorisFaults
         }));
     }
 
-    private static PipelineOptions Pipeline(EmbeddedKafka kafka, DorisEmulator doris, string name, string table = "shop.items", string? password = null) =>
+    private static PipelineOptions Pipeline(EmbeddedKafka kafka, DorisEmulator doris, string name, string table = "shop.items", string? password = null,
+        string requestTimeout = "5s") =>
         PipelineLoader.Parse($"""
             name: {name}
             source:
@@ -101,7 +125,7 @@ public sealed class KafkaToDoris_DorisFaults
                 maxRows: 500
                 maxAge: 200ms
                 retryBackoff: 50ms
-                requestTimeout: 5s
+                requestTimeout: {requestTimeout}
             engine:
               commitInterval: 100ms
               statsInterval: 0s

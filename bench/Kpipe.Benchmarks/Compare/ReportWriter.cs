@@ -71,7 +71,7 @@ internal static class ReportWriter
         if (r.AssignedToFirstRecordMs is { } startup)
             md.AppendLine(Inv, $"| start-up: 'assigned' logged -> first record at the sink | {startup:F0} ms | process start -> 'assigned': {r.ProcessStartToAssignedMs:F0} ms |");
         if (r.IdleCpuPercent is { } idle)
-            md.AppendLine(Inv, $"| idle CPU, caught-up pipeline, {o.IdleWindow.TotalSeconds:0} s | {idle:F2}% of a core | |");
+            md.AppendLine(Inv, $"| idle CPU, caught-up pipeline, {o.IdleWindow.TotalSeconds:0} s from {o.IdleSettle.TotalSeconds:0} s after the last record | {idle:F2}% of a core | |");
         md.AppendLine();
         if (r.Latencies.Count > 0)
         {

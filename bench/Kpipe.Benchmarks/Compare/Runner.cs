@@ -171,8 +171,10 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
             result.ProcessStartToAssignedMs = (assigned - p.StartedUtc).TotalMilliseconds;
             result.AssignedToFirstRecordMs = (first - assigned).TotalMilliseconds;
 
-            // Idle: the same pipeline, caught up, with nothing more to read.
-            Thread.Sleep(TimeSpan.FromSeconds(1));
+            // Idle: the same pipeline, caught up, with nothing more to read. It settles first: the runtime compiles
+            // the methods the first records made hot in the background for a few seconds after they ran, which is
+            // start-up work, not what a pipeline costs while it waits.
+            Thread.Sleep(o.IdleSettle);
             var before = p.Sample() ?? throw new InvalidOperationException("kpipe exited before the idle window");
             var t0 = Stopwatch.GetTimestamp();
             Thread.Sleep(o.IdleWindow);

@@ -75,8 +75,12 @@ internal static class TestCommand
 
         // One batch per message, so a message that stops the pipeline (truncate: fail) is named by its line and
         // the rows before it are still shown, as a running pipeline would have written them.
-        var lines = new List<(string Json, string[] Cells)>();
-        IReadOnlyList<string>? names = null;
+        // Rows are printed as the first sink writes them: a change row's metadata as Doris's columns for a Doris
+        // sink (delete sign, sequence), as __op/__deleted/__seq for the others.
+        var form = pipeline.Sinks.FirstOrDefault() is Kpipe.Sinks.Doris.DorisSinkOptions ? RowMetadataForm.Doris : RowMetadataForm.Debezium;
+        var lines = new List<(string Json, string[] Cells, IReadOnlyList<string> Names)>();
+        var columns = new List<string>();
+        IReadOnlyList<string> metadata = [];
         foreach (var message in messages)
         {
             var batch = ManagedBatch.Create(1, [message]);
@@ -91,14 +95,34 @@ internal static class TestCommand
                 error.WriteLine($"the pipeline would stop here; messages after line {message.Offset} were not run");
                 break;
             }
-            lines.AddRange(RowText.Render(batch));
-            if (batch.Rows != null) names = batch.Rows.Schema.Names;
+            IReadOnlyList<string> rowNames = [];
+            if (batch.Rows != null)
+            {
+                rowNames = RowText.Names(batch.Rows, form);
+                foreach (var n in batch.Rows.Schema.Names)
+                    if (!columns.Contains(n)) columns.Add(n);
+                metadata = RowMetadata.Names(batch.Rows, form);
+            }
+            foreach (var (json, cells) in RowText.Render(batch, form)) lines.Add((json, cells, rowNames));
         }
-        if (table && names != null) TableRenderer.Write(output, names, lines);
+        if (table && columns.Count > 0)
+        {
+            // Cells by name: under columns: auto the columns grow as events bring new ones, and a row from before a
+            // column appeared has no cell for it; the metadata stays last, under its own headings.
+            string[] names = [.. columns, .. metadata];
+            TableRenderer.Write(output, names, [.. lines.Select(l => (l.Json, names.Select(n => IndexOf(l.Names, n) is var c and >= 0 ? l.Cells[c] : "").ToArray()))]);
+        }
         else foreach (var l in lines) output.WriteLine(l.Json);
         var failures = metrics.RecordsSkipped + problems.Count + stopped;
         error.WriteLine($"{messages.Count + problems.Count} message(s) in, {lines.Count} row(s) out, {failures} record error(s)");
         return failures == 0 ? ExitCodes.Ok : ExitCodes.PipelineFailed;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        return -1;
     }
 
     /// <summary>The engine names the record as <c>record topic[p]@offset: reason</c>; here the line says where.</summary>

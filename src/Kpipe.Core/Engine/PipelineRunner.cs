@@ -90,6 +90,11 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
                     Interlocked.CompareExchange(ref _fatal, fatal, null);
                     break;
                 }
+                if (SinkFatal() is { } sinkFatal)
+                {
+                    SinkFailed(sinkFatal);
+                    break;
+                }
                 if (lastCommit.Elapsed >= _options.Engine.CommitInterval)
                 {
                     source.Commit();
@@ -196,7 +201,17 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
         Signal();
     }
 
-    void ISinkAcknowledger.Fail(RecordBatch batch, Exception error)
+    void ISinkAcknowledger.Fail(RecordBatch batch, Exception error) => SinkFailed(error);
+
+    private Exception? SinkFatal()
+    {
+        for (var s = 0; s < _sinks.Count; s++)
+            if (_sinks[s].Fatal is { } fatal) return fatal;
+        return null;
+    }
+
+    /// <summary>A sink failed: the pipeline stops without waiting for what that sink still holds.</summary>
+    private void SinkFailed(Exception error)
     {
         Volatile.Write(ref _sinkFailed, true);
         if (Interlocked.CompareExchange(ref _fatal, error, null) == null)

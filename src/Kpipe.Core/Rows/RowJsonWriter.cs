@@ -14,12 +14,16 @@ public enum RowJsonStyle
     Doris,
 }
 
-/// <summary>Writes rows of a <see cref="RowBatch"/> as JSON objects, straight from the column lanes.</summary>
-public sealed class RowJsonWriter(RowJsonStyle style, TimeZoneInfo? zone = null)
+/// <summary>Writes rows of a <see cref="RowBatch"/> as JSON objects, straight from the column lanes, with a change
+/// row's metadata after its columns (<paramref name="metadata"/>; by default Doris's for the Doris style, Debezium's
+/// otherwise).</summary>
+public sealed class RowJsonWriter(RowJsonStyle style, TimeZoneInfo? zone = null, RowMetadataForm? metadata = null)
 {
     private readonly TimeZoneInfo _zone = zone ?? TimeZoneInfo.Utc;
+    private readonly RowMetadataForm _metadata = metadata ?? (style == RowJsonStyle.Doris ? RowMetadataForm.Doris : RowMetadataForm.Debezium);
 
-    /// <summary>Writes the row as an object: every column, or only its route's columns when it has a route.</summary>
+    /// <summary>Writes the row as an object: every column, or only its route's columns when it has a route, then its
+    /// metadata.</summary>
     public void WriteRow(Utf8JsonWriter writer, RowBatch rows, int row)
     {
         writer.WriteStartObject();
@@ -40,6 +44,7 @@ public sealed class RowJsonWriter(RowJsonStyle style, TimeZoneInfo? zone = null)
                 WriteValue(writer, rows.Columns[c], row);
             }
         }
+        if (rows.HasChanges) RowMetadata.Write(writer, this, rows, row, _metadata);
         writer.WriteEndObject();
     }
 

@@ -11,5 +11,6 @@ namespace Kpipe.Rows;
 /// partial column update), e.g. a CDC update whose unchanged TOASTed column Debezium could not send.</param>
 /// <param name="Keys">The indexes of the table's key columns (a CDC event's Kafka key fields), for a sink that creates the
 /// table; null when unknown.</param>
-/// <param name="Sequence">The index of the column that orders updates to one key (Doris's sequence column), or -1.</param>
+/// <param name="Sequence">The index of the column that orders updates to one key (Doris's sequence column), or -1. Set
+/// only where the sequence is a column: the Doris sink's view of a route; rows carry it as metadata.</param>
 public sealed record RowRoute(string Name, int[] Columns, bool Partial = false, int[]? Keys = null, int Sequence = -1);

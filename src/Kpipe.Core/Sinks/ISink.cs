@@ -27,6 +27,11 @@ public interface ISink : IAsyncDisposable
     {
     }
 
+    /// <summary>Non-null once the sink has failed outside any batch (its cluster unreachable from the start): the
+    /// engine stops the pipeline as if a batch had failed, even when no record comes to fail. Read on the
+    /// consuming thread between batches: keep it cheap.</summary>
+    Exception? Fatal => null;
+
     /// <summary>Non-null when the sink commits the source's offsets itself, in the same transaction as its writes
     /// (the Kafka sink with <c>exactlyOnce</c>); the source then never commits them on its own.</summary>
     ITransactionalSink? Transactions => null;

@@ -30,5 +30,7 @@ internal static class TransformRunner
         return new Result(Render(batch), errors, batch);
     }
 
-    public static List<string> Render(RecordBatch batch) => RowText.Render(batch).Select(r => r.Json).ToList();
+    /// <summary>Rows as the Doris sink writes them (a change row's operation and sequence as Doris's delete sign and
+    /// sequence column), with ISO timestamps.</summary>
+    public static List<string> Render(RecordBatch batch) => RowText.Render(batch, RowMetadataForm.Doris).Select(r => r.Json).ToList();
 }

@@ -69,6 +69,17 @@ public sealed unsafe class NativeProducer : IDisposable, ILogTarget
         }
     }
 
+    /// <summary>Whether some broker of the cluster has answered (the client holds cluster metadata); false
+    /// while every bootstrap server is unreachable. Does not block.</summary>
+    public bool HasClusterMetadata
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return LibRdKafka.ControllerId(_rk, 0) >= 0;
+        }
+    }
+
     /// <summary>The topic's handle (rd_kafka_topic_new), created once per name; destroyed by Dispose.</summary>
     public nint Topic(string name)
     {

@@ -14,7 +14,8 @@ public sealed class ConsoleSink : ISink
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _writer;
-    private readonly Rows.RowJsonWriter _rowWriter = new(Rows.RowJsonStyle.Iso);
+    // Change rows (CDC) carry their operation as Debezium's ExtractNewRecordState would: __op, __deleted, __seq.
+    private readonly Rows.RowJsonWriter _rowWriter = new(Rows.RowJsonStyle.Iso, metadata: Rows.RowMetadataForm.Debezium);
     private double _sampleCredit;
 
     public ConsoleSink(ConsoleSinkOptions options, Stream output)

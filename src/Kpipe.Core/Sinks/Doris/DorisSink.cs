@@ -34,7 +34,8 @@ public sealed partial class DorisSink : ISink
     private readonly Dictionary<(DorisTable Table, TopicPartition Partition), PartitionBuffer> _partitions = [];
     // Routed rows (CDC of many tables) fill "{table}" in the configured table; one DorisTable per name.
     private readonly Dictionary<string, DorisTable> _routedTables = [];
-    private readonly Dictionary<RowRoute, string> _routeColumns = [];
+    // The rows' columns and metadata as the table's columns (the sequence column, the delete sign).
+    private readonly DorisRowColumns _dorisColumns = new();
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly object _memorySignal = new();
@@ -56,8 +57,6 @@ public sealed partial class DorisSink : ISink
     private Exception? _fatal;
     private int _disposed;
     private volatile bool _waitsCancelled;
-    private RowSchema? _columnsSchema;
-    private string? _columns;
     // createTable: true; null otherwise. _synced is the last route found ready, so consecutive rows skip the check.
     private readonly TableSchemaSync? _schemaSync;
     private RowRoute? _synced;
@@ -122,7 +121,8 @@ public sealed partial class DorisSink : ISink
 
     private bool WriteRows(RecordBatch batch, RowBatch rows, BatchProgress progress)
     {
-        var columns = ColumnsHeader(rows.Schema);
+        _dorisColumns.Follow(rows);
+        var columns = _dorisColumns.Header;
         for (var r = 0; r < rows.Count; r++)
         {
             var index = rows.SourceIndex(r);
@@ -133,14 +133,14 @@ public sealed partial class DorisSink : ISink
                 _errors.Report(batch, index, $"the Doris table '{_table}' names '{{table}}', but this row has no source table (route rows with the debezium transform's 'tables')");
                 continue;
             }
-            var (table, rowColumns) = route != null ? Routed(rows.Schema, route) : (_table, columns);
+            var (table, rowColumns) = route != null ? Routed(route) : (_table, columns);
             if (_schemaSync != null && !ReferenceEquals(route, _synced))
             {
                 // The table must have the row's columns before the row is buffered: a load only goes out after this.
                 var unreachable = false;
                 var refused = route == null
                     ? "createTable needs rows routed by the debezium transform's 'columns: auto'"
-                    : _schemaSync.Ensure(table, rows.Schema, route, _shutdown.Token, out unreachable);
+                    : _schemaSync.Ensure(table, _dorisColumns.Schema, _dorisColumns.Route(route).Route, _shutdown.Token, out unreachable);
                 if (unreachable)
                 {
                     // As after a load's exhausted retries: stop, so that no later row loads past rows left behind.
@@ -255,27 +255,11 @@ public sealed partial class DorisSink : ISink
         }
     }
 
-    /// <summary>The <c>columns</c> header for a row schema: the names backquoted (Doris identifiers), comma-separated.</summary>
-    private string ColumnsHeader(RowSchema schema)
-    {
-        if (!ReferenceEquals(schema, _columnsSchema))
-        {
-            _columns = Header(schema.Names);
-            _columnsSchema = schema;
-            _routeColumns.Clear();
-        }
-        return _columns!;
-    }
-
-    private static string Header(IEnumerable<string> names) =>
-        string.Join(",", names.Select(n => "`" + n.Replace("`", "``", StringComparison.Ordinal) + "`"));
-
     /// <summary>The table and the columns header of a routed row: its route's name fills "{table}" in the
-    /// configured table, and only its route's columns are sent.</summary>
-    private (DorisTable Table, string Columns) Routed(RowSchema schema, RowRoute route)
+    /// configured table, and only its route's columns (and the metadata columns) are sent.</summary>
+    private (DorisTable Table, string Columns) Routed(RowRoute route)
     {
-        if (!_routeColumns.TryGetValue(route, out var header))
-            _routeColumns[route] = header = Header(route.Columns.Select(c => schema.Names[c]));
+        var header = _dorisColumns.Route(route).Header;
         if (!_routedTables.TryGetValue(route.Name, out var table))
         {
             table = _tableTemplate.Contains("{table}", StringComparison.Ordinal)

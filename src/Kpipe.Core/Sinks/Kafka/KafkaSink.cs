@@ -28,13 +28,16 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json;
-    private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso);
+    // Change rows (CDC) carry their operation as Debezium's ExtractNewRecordState would (__op, __deleted, __seq): no Doris
+    // column reaches a topic.
+    private readonly RowJsonWriter _rowWriter = new(RowJsonStyle.Iso, metadata: RowMetadataForm.Debezium);
     private readonly Thread _poller;
     private readonly KafkaTransactions? _transactions;
     // Cached so that opening a transaction per write allocates nothing.
     private readonly Func<bool> _stopRequested;
     // An unreachable sink cluster is reported per reconnect attempt; logs should grow with kinds of trouble.
     private readonly LogThrottle _throttle = new(TimeProvider.System);
+    private readonly StartupWatch _startup;
     private readonly object _roomSignal = new();
     private volatile bool _stopping;
     private volatile bool _waitsCancelled;
@@ -49,6 +52,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         _instruments = new KafkaSinkInstruments(pipelineName, Name, options.Topic);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         _keyField = options.KeyField != null ? new JsonPath(options.KeyField) : null;
+        _startup = new StartupWatch(TimeProvider.System, options.UnreachableTimeout);
         _producer = new NativeProducer(BuildConfig(options, pipelineName), this);
         _topic = _producer.Topic(options.Topic);
         _stopRequested = () => _waitsCancelled;
@@ -60,6 +64,8 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     public string Name { get; }
 
     public ITransactionalSink? Transactions => _transactions;
+
+    public Exception? Fatal => Volatile.Read(ref _fatal);
 
     /// <summary>The <c>transactional.id</c> when <c>transactionalId</c> is not given: stable per pipeline and host.</summary>
     internal static string DefaultTransactionalId(string pipelineName) => $"kpipe-{pipelineName}-{Environment.MachineName}";
@@ -197,7 +203,11 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         try
         {
             // Blocks in librdkafka until reports arrive: an idle sink costs no CPU.
-            while (!_stopping) _producer.Poll(100);
+            while (!_stopping)
+            {
+                _producer.Poll(100);
+                if (!_startup.Reached) WatchStartup();
+            }
         }
         catch (Exception e)
         {
@@ -227,6 +237,8 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
 
     void IProducerEvents.OnError(ErrorCode code, string reason, bool isFatal)
     {
+        // "1/1 brokers are down" follows each failed attempt; the reason before it says why.
+        if (!isFatal && (code != ErrorCode.Local_AllBrokersDown || _startup.Trouble == null)) _startup.Troubled(LogThrottle.Key(reason));
         var repeats = 0;
         if (isFatal || _throttle.ShouldLog(reason, out repeats)) LogProducerError(Name, code, reason + LogThrottleNote.Of(repeats));
     }
@@ -234,6 +246,31 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
     void IProducerEvents.OnLog(int syslogLevel, string facility, string message)
     {
         if (syslogLevel <= 4 && _throttle.ShouldLog(message, out var repeats)) LogLibrdkafka(Name, facility, message + LogThrottleNote.Of(repeats));
+    }
+
+    /// <summary>Until a broker first answers: one summary of what is wrong, and a failure after unreachableTimeout.
+    /// On the report thread, which polls at least every 100 ms whether records flow or not.</summary>
+    private void WatchStartup()
+    {
+        var servers = StartupWatch.Display(_options.BootstrapServers);
+        switch (_startup.Check(_producer.HasClusterMetadata))
+        {
+            case StartupVerdict.Summarize when _options.UnreachableTimeout > TimeSpan.Zero:
+                LogUnreachable(Name, servers, _startup.Trouble ?? "", Config.Durations.Format(_options.UnreachableTimeout));
+                break;
+            case StartupVerdict.Summarize:
+                LogUnreachableForever(Name, servers, _startup.Trouble ?? "");
+                break;
+            case StartupVerdict.Recovered:
+                LogReached(Name, servers, Config.Durations.Format(_startup.Waited));
+                break;
+            case StartupVerdict.GiveUp:
+                Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(ErrorCode.Local_AllBrokersDown,
+                    $"Kafka sink {Name}: no broker of the sink Kafka cluster at {servers} answered within " +
+                    $"{Config.Durations.Format(_options.UnreachableTimeout)} (sinks[kafka].unreachableTimeout): " +
+                    $"{_startup.Trouble ?? "no reason given by librdkafka"}", true), null);
+                break;
+        }
     }
 
     public void CancelWaits()
@@ -253,11 +290,21 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
         _transactions?.Abort();
         _stopping = true;
         _poller.Join();
-        _producer.Flush(10_000);
+        // A cluster never reached takes nothing: flushing would only wait out the 10 s before the error is printed.
+        if (_startup.Reached) _producer.Flush(10_000);
         _producer.Dispose();
         _json.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Kafka sink {Sink}: cannot reach the sink Kafka cluster at {Servers}: {Reason}. Retrying; the pipeline stops if no broker answers within {Timeout} (sinks[kafka].unreachableTimeout)")]
+    private partial void LogUnreachable(string sink, string servers, string reason, string timeout);
+
+    [LoggerMessage(LogLevel.Warning, "Kafka sink {Sink}: cannot reach the sink Kafka cluster at {Servers}: {Reason}. Retrying until a broker answers (sinks[kafka].unreachableTimeout is 0s)")]
+    private partial void LogUnreachableForever(string sink, string servers, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Kafka sink {Sink}: reached the sink Kafka cluster at {Servers} after {Waited}")]
+    private partial void LogReached(string sink, string servers, string waited);
 
     [LoggerMessage(LogLevel.Warning, "Kafka sink {Sink}: producer error {Code}: {Reason}")]
     private partial void LogProducerError(string sink, ErrorCode code, string reason);

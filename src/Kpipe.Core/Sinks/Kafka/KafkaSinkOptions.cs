@@ -46,6 +46,12 @@ public sealed class KafkaSinkOptions : SinkOptions, IValidatableOptions
     /// at the same time need different ids (two on one host: set it, e.g. from an environment variable).</summary>
     public string? TransactionalId { get; set; }
 
+    /// <summary>How long the sink cluster may stay unreachable from the start (no broker answering: port closed,
+    /// host unknown, TLS or SASL refused) before the pipeline stops with an error naming the bootstrap servers and
+    /// the last reason. <c>0s</c> waits forever. Once a broker has answered, later outages are waited out (up to
+    /// librdkafka's <c>message.timeout.ms</c> per record). Default 2m.</summary>
+    [ValidRange("0s")] public TimeSpan UnreachableTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>librdkafka producer properties passed as they are. kpipe sets enable.idempotence=true,
     /// acks=all, compression.type=lz4, linger.ms=10 and batch.size=1000000 for throughput; values given here
     /// win, except that idempotence and acks=all cannot be turned off.</summary>

@@ -381,8 +381,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     }
 
     /// <summary>The bootstrap servers as the logs show them: host:port, without any user info.</summary>
-    private string Servers => string.Join(",", _options.BootstrapServers.Split(',', StringSplitOptions.TrimEntries)
-        .Select(s => s[(s.LastIndexOf('@') + 1)..]));
+    private string Servers => StartupWatch.Display(_options.BootstrapServers);
 
     public void Dispose() => _consumer.Dispose();
 

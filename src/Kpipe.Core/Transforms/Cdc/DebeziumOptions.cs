@@ -51,13 +51,15 @@ public enum SequenceType
 /// <summary>
 /// Decodes Debezium change events (JSON converter, with or without schemas, the seed's form, or flattened by
 /// ExtractNewRecordState) into rows for a Doris Unique Key table: creates, snapshot reads and updates
-/// upsert the <c>after</c> image; deletes emit the key with <c>__DORIS_DELETE_SIGN__ = 1</c>.
+/// upsert the <c>after</c> image; deletes emit the key. Each row carries its operation (and sequence) as metadata,
+/// which the Doris sink writes as <c>__DORIS_DELETE_SIGN__</c> (and the sequence column), the Kafka sink as
+/// <c>__op</c>/<c>__deleted</c> (docs/cdc.md, "Row metadata").
 /// </summary>
 [TypeName("debezium")]
 public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
 {
-    /// <summary>Name of the output column carrying Doris's delete sign.</summary>
-    public const string DeleteSignColumn = "__DORIS_DELETE_SIGN__";
+    /// <summary>Doris's delete sign, which the Doris sink writes for each row; not a name for a declared column.</summary>
+    public const string DeleteSignColumn = Rows.RowMetadata.DeleteSign;
 
     /// <summary>The table's columns; paths are relative to the row image (<c>after</c>, or <c>before</c> for
     /// a delete). With a schema in the message, Debezium's semantic types (dates, timestamps, decimals...)
@@ -91,8 +93,8 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// Written to the column <c>sequenceColumn</c>.</summary>
     public string? Sequence { get; set; }
 
-    /// <summary>Output column receiving the sequence value; the Doris table's sequence column
-    /// (<c>function_column.sequence_col</c>). Default <c>_seq</c>.</summary>
+    /// <summary>The Doris table's sequence column (<c>function_column.sequence_col</c>), which the Doris sink fills
+    /// with each row's sequence (the Kafka sink writes it as <c>__seq</c>). Default <c>_seq</c>.</summary>
     public string SequenceColumn { get; set; } = "_seq";
 
     /// <summary>How messages are laid out: <c>auto</c> (default), <c>envelope</c>, <c>flattened</c> or

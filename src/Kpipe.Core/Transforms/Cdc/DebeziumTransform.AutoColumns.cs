@@ -80,7 +80,7 @@ public sealed partial class DebeziumTransform
         var tree = new FieldTree();
         foreach (var c in columns) tree.Add([_columns[c].Name]).Columns.Add(c);
         var shape = new TableShape(tree, [.. columns]);
-        _routes.Add(new RowRoute(table, [.. columns, .. _extraColumns], Keys: KeyColumns(key, known), Sequence: _sequenceColumn));
+        _routes.Add(new RowRoute(table, [.. columns], Keys: KeyColumns(key, known)));
         found = (shape, _routes.Count - 1);
         return null;
     }

@@ -38,7 +38,6 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly Dictionary<string, TableShape> _tableShapes;
     private readonly List<RowRoute> _routes = [];
     private readonly Dictionary<string, int> _routeIndex = [];
-    private readonly int[] _extraColumns;
     private byte[] _lastTableJson = [];
     private string _lastTable = "";
     private string? _lastTopic;
@@ -46,8 +45,6 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     private readonly RowBatch _rows;
     private readonly RowBatch _defaults;
     private bool[] _seen;
-    private readonly int _sequenceColumn;
-    private readonly int _deleteColumn;
     private readonly byte[][]? _sequencePath;
     private readonly bool _binlogSequence;
     private readonly bool _deleteTombstones;
@@ -78,20 +75,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _columns = [.. options.Columns.Concat(options.Tables.Values.SelectMany(t => t)).DistinctBy(c => c.Name)];
         _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone, EpochUnit = c.Unit })];
-        var schema = _columns.Select(c => (c.Name, c.ParsedType)).ToList();
-        if (options.Sequence != null)
-            schema.Add((options.SequenceColumn, options.SequenceType == SequenceType.Largeint ? ColumnType.String : ColumnType.Long));
-        schema.Add((DebeziumOptions.DeleteSignColumn, ColumnType.Int));
-        var rowSchema = new RowSchema(schema);
-        // Under columns: auto, _columns stands for every schema column (indexes match): the sequence and delete sign
-        // too, so that columns found later in events are appended after them.
-        if (options.AutoColumns)
-        {
-            _columns = [.. schema.Select(c => new ColumnOptions { Name = c.Name, Type = c.ParsedType.ToString() })];
-            _conversions = [.. _columns.Select(c => new ConversionOptions { ZonelessTimeZone = _zone })];
-        }
-        _sequenceColumn = options.Sequence != null ? rowSchema.IndexOf(options.SequenceColumn) : -1;
-        _deleteColumn = rowSchema.IndexOf(DebeziumOptions.DeleteSignColumn);
+        var rowSchema = new RowSchema([.. _columns.Select(c => (c.Name, c.ParsedType))]);
         _binlogSequence = options.Sequence == "binlog";
         _sequencePath = options.Sequence is null or "binlog" ? null : [.. options.Sequence.Split('.').Select(Encoding.UTF8.GetBytes)];
         _deleteTombstones = options.TombstonesDelete;
@@ -103,11 +87,14 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         _missing = new bool[_columns.Length];
         _hints = [.. _columns.Select(c => c.Semantic != null && SemanticHint.TryParse(c.Semantic, out var hint, out _) ? hint : null)];
         _rows = new RowBatch(rowSchema);
+        // The operation and the sequence travel with each row, not as columns: each sink writes them its own way
+        // (the Doris sink as its delete sign and sequence column; see RowMetadata).
+        _rows.CarryChanges(options.Sequence != null ? options.SequenceColumn : null,
+            options.SequenceType == SequenceType.Largeint ? ColumnType.String : ColumnType.Long);
         _defaults = SelectTransform.BuildDefaults(rowSchema, _columns, _conversions);
         _seen = new bool[_columns.Length];
         _convert = ConvertCell;
         _pathOf = c => _columns[c].Path ?? _columns[c].Name;
-        _extraColumns = _sequenceColumn >= 0 ? [_sequenceColumn, _deleteColumn] : [_deleteColumn];
         _defaultShape = options.Columns.Count > 0 ? Shape(options.Columns) : null;
         _tableShapes = options.Tables.ToDictionary(t => t.Key, t => Shape(t.Value));
         _rows.Routes = _routes;
@@ -127,11 +114,11 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
         return new TableShape(tree, indexes);
     }
 
-    /// <summary>The route of a source table's rows, made on first sight: its columns plus sequence and delete sign.</summary>
+    /// <summary>The route of a source table's rows, made on first sight: its columns.</summary>
     private int RouteOf(string table, TableShape shape)
     {
         if (_routeIndex.TryGetValue(table, out var index)) return index;
-        _routes.Add(new RowRoute(table, [.. shape.Columns, .. _extraColumns]));
+        _routes.Add(new RowRoute(table, [.. shape.Columns]));
         return _routeIndex[table] = _routes.Count - 1;
     }
 
@@ -229,10 +216,10 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             // A delete needs only the key: the other columns of a key-only image are legitimately absent.
             else if (column.Required && !delete) return $"required field '{column.Path ?? column.Name}' is missing or null";
         }
-        _rows.Columns[_deleteColumn].SetLong(row, delete ? 1 : 0);
+        _rows.SetOperation(row, delete ? RowOperation.Delete : RowMetadata.OfDebezium(operation));
         // A delete needs only the key, so a placeholder in its before image changes nothing.
         if (_anyMissing && !delete) _rows.SetRoute(row, PartialRoute(SourceTable(envelope, source, batch.Topic(index)), shape, route >= 0 ? _routes[route].Keys : null));
-        if (_sequenceColumn >= 0)
+        if (_rows.Sequence is { } sequenceColumn)
         {
             if (!TrySequence(envelope, image, source, out var sequence))
             {
@@ -240,19 +227,18 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
                 if (operation != 'r') return $"no sequence value at '{_options.Sequence}' in the event";
                 sequence = 0;
             }
-            var column = _rows.Columns[_sequenceColumn];
-            if (column.Type.Kind == ColumnKind.Long)
+            if (sequenceColumn.Type.Kind == ColumnKind.Long)
             {
                 if (sequence > long.MaxValue || sequence < long.MinValue)
                     return $"the sequence value {sequence} at '{_options.Sequence}' does not fit a BIGINT; set sequenceType: largeint (and make the Doris column LARGEINT)";
-                column.SetLong(row, (long)sequence);
+                sequenceColumn.SetLong(row, (long)sequence);
             }
             else
             {
                 // LARGEINT as decimal text: a JSON string of digits loads into any Doris integer column.
                 Span<byte> digits = stackalloc byte[40];
                 sequence.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-                column.SetBytes(row, digits[..written]);
+                sequenceColumn.SetBytes(row, digits[..written]);
             }
         }
         return null;
@@ -268,7 +254,7 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
             if (_missing[c]) _missingList.Add(c);
         foreach (var (t, s, missing, route) in _partialRoutes)
             if (t == table && ReferenceEquals(s, shape) && missing.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_missingList))) return route;
-        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c]), .. _extraColumns], Partial: true, keys, _sequenceColumn));
+        _routes.Add(new RowRoute(table, [.. shape.Columns.Where(c => !_missing[c])], Partial: true, keys));
         _partialRoutes.Add((table, shape, [.. _missingList], _routes.Count - 1));
         return _routes.Count - 1;
     }

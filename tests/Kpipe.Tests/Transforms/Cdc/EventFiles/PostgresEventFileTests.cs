@@ -173,6 +173,6 @@ public sealed class PostgresEventFileTests
         Assert.False(row.ContainsKey("email"));
         var route = r.Batch.Rows!.RouteOf(0)!;
         Assert.True(route.Partial);
-        Assert.Equal(["id", "first_name", "last_name", "__DORIS_DELETE_SIGN__"], route.Columns.Select(c => r.Batch.Rows.Schema.Names[c]));
+        Assert.Equal(["id", "first_name", "last_name"], route.Columns.Select(c => r.Batch.Rows.Schema.Names[c]));
     }
 }

@@ -1,6 +1,6 @@
-using Kpipe.Sources.Kafka;
+using Kpipe.Kafka;
 
-namespace Kpipe.Tests.Sources.Kafka;
+namespace Kpipe.Tests.Kafka;
 
 public sealed class StartupWatchTests
 {

@@ -1,4 +1,4 @@
-namespace Kpipe.Sources.Kafka;
+namespace Kpipe.Kafka;
 
 /// <summary>What the source does about a cluster it has not reached yet.</summary>
 internal enum StartupVerdict
@@ -7,17 +7,17 @@ internal enum StartupVerdict
     Wait,
     /// <summary>The first trouble before the cluster was ever reached: say once, plainly, what is wrong.</summary>
     Summarize,
-    /// <summary>Unreachable for the whole <c>source.unreachableTimeout</c>: stop the pipeline.</summary>
+    /// <summary>Unreachable for the whole <c>unreachableTimeout</c>: stop the pipeline.</summary>
     GiveUp,
     /// <summary>Reached after the trouble was summarized: say it is over.</summary>
     Recovered,
 }
 
 /// <summary>
-/// Watches a source from its start until the cluster answers once. librdkafka retries an unreachable
-/// bootstrap server forever and only says so line by line; this turns that into one summary and, after
-/// <c>source.unreachableTimeout</c> (0: never), a stop. Only the start is watched: once the cluster
-/// answered, an outage is waited out (the consumer resumes where it was).
+/// Watches a Kafka client (the source's consumer, the Kafka sink's producer) from its start until the cluster
+/// answers once. librdkafka retries an unreachable bootstrap server forever and only says so line by line; this
+/// turns that into one summary and, after <c>unreachableTimeout</c> (0: never), a stop. Only the start is watched:
+/// once the cluster answered, an outage is waited out (the client resumes where it was).
 /// </summary>
 /// <param name="time">The clock; tests pass their own.</param>
 /// <param name="timeout">How long the cluster may stay unreachable from the start; zero waits forever.</param>
@@ -44,7 +44,8 @@ internal sealed class StartupWatch(TimeProvider time, TimeSpan timeout)
         if (!Volatile.Read(ref _reached)) Volatile.Write(ref _trouble, reason);
     }
 
-    /// <summary>Called on the consuming thread with whether the cluster has answered yet.</summary>
+    /// <summary>Called from one thread (the consuming thread, the sink's report thread) with whether the cluster
+    /// has answered yet.</summary>
     /// <param name="reached">The client holds the cluster's metadata: some broker answered.</param>
     public StartupVerdict Check(bool reached)
     {
@@ -62,4 +63,8 @@ internal sealed class StartupWatch(TimeProvider time, TimeSpan timeout)
         }
         return StartupVerdict.Wait;
     }
+
+    /// <summary>The bootstrap servers as logs and errors show them: host:port, without any user info.</summary>
+    public static string Display(string bootstrapServers) => string.Join(",", bootstrapServers.Split(',', StringSplitOptions.TrimEntries)
+        .Select(s => s[(s.LastIndexOf('@') + 1)..]));
 }
