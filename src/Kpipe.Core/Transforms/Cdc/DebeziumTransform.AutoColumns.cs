@@ -99,7 +99,7 @@ public sealed partial class DebeziumTransform
         {
             var tree = new FieldTree();
             foreach (var c in keys) tree.Add([_columns[c].Name]).Columns.Add(c);
-            _routes.Add(new RowRoute(table, [.. keys, .. _extraColumns], Keys: keys, Sequence: _sequenceColumn));
+            _routes.Add(new RowRoute(table, [.. keys], Keys: keys));
             _autoKeyShapes[(table, string.Join(',', keys))] = found = (new TableShape(tree, keys), _routes.Count - 1);
         }
         (shape, route) = found;
