@@ -60,8 +60,10 @@ public sealed partial class DebeziumTransform
             {
                 var existing = Schema.Types[c];
                 // A type that the column cannot hold would lose or bend values; Doris cannot narrow a column either.
-                if (!ConnectTypeMap.Holds(existing, type) && !ConnectTypeMap.Widens(existing, type))
-                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; kpipe widens a column only from int to long or double: alter the Doris column (and restart), or route the rows elsewhere";
+                if (!ConnectTypeMap.Holds(existing, type) && !(_options.WidenColumns && ConnectTypeMap.Widens(existing, type)))
+                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; "
+                        + (ConnectTypeMap.Widens(existing, type) ? "kpipe widens a column only for a Doris sink with createTable: true" : "kpipe widens a column only from int to long or double")
+                        + ": alter the Doris column (and restart), or route the rows elsewhere";
                 if (!ConnectTypeMap.Holds(existing, type))
                 {
                     // Widened: the table's rows from now on use the wider column (the sink widens the Doris column before

@@ -72,6 +72,23 @@ public sealed class DebeziumAutoColumnsTests
     }
 
     [Fact]
+    public void A_pipeline_with_a_Doris_sink_that_does_not_create_tables_keeps_a_widened_field_a_record_error()
+    {
+        // That sink would not widen its INT column, and Doris loads a value out of its range as NULL (strict mode off).
+        var options = Kpipe.Config.PipelineLoader.Parse("""
+            name: p
+            source: { bootstrapServers: "k:9092", topics: [t] }
+            transforms: [ { type: debezium, columns: auto } ]
+            sinks: [ { type: doris, feNodes: ["fe:8030"], table: "db.{table}", user: root } ]
+            """, "p.yaml");
+        var debezium = Assert.IsType<DebeziumOptions>(Assert.Single(options.Transforms));
+        Assert.False(debezium.WidenColumns);
+        using var transform = new DebeziumTransform(debezium, NullLogger.Instance);
+        var r = TransformRunner.RunWithKeys([transform], Keyed("mysql_paimon_schema_evolution.jsonl"));
+        Assert.Equal((102L, "column 'age' of source table 'product' changed type at the source, from int to long; kpipe widens a column only for a Doris sink with createTable: true: alter the Doris column (and restart), or route the rows elsewhere"), r.Errors[0]);
+    }
+
+    [Fact]
     public void A_tombstone_with_a_schemaless_key_deletes_by_the_key_columns_of_the_tables_earlier_events()
     {
         using var transform = new DebeziumTransform(new DebeziumOptions { AutoColumns = true, Format = DebeziumFormat.FlattenedSchema }, NullLogger.Instance);
