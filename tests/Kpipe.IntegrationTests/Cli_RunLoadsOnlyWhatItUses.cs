@@ -9,6 +9,8 @@ namespace Kpipe.IntegrationTests;
 /// </summary>
 public sealed class Cli_RunLoadsOnlyWhatItUses
 {
+    /// <remarks>With --http, and the status page and its JSON served once: they come from HttpListener, not
+    /// Kestrel.</remarks>
     [Fact]
     public async Task A_running_pipeline_has_neither_the_test_kit_nor_aspnetcore_loaded()
     {
@@ -34,8 +36,14 @@ public sealed class Cli_RunLoadsOnlyWhatItUses
             """);
         try
         {
-            using var kpipe = KpipeProcess.Start("run", file);
+            var port = OperationsEndpoint.FreePort();
+            using var kpipe = KpipeProcess.Start("run", file, "--http", $"127.0.0.1:{port}");
             await PipelineHarness.WaitForCount(kafka.BootstrapServers, "out", 100, TimeSpan.FromSeconds(60));
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+            {
+                Assert.Contains("<title>kpipe status</title>", await http.GetStringAsync($"http://127.0.0.1:{port}/"));
+                Assert.Contains("\"name\":\"loads\"", await http.GetStringAsync($"http://127.0.0.1:{port}/status.json"));
+            }
             var mapped = File.ReadAllLines($"/proc/{kpipe.Id}/maps").Select(l => Path.GetFileName(l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())).ToHashSet();
             Assert.Contains("Kpipe.Core.dll", mapped);
             Assert.DoesNotContain("Kpipe.TestKit.dll", mapped);

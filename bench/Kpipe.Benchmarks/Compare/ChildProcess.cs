@@ -4,6 +4,55 @@ using System.Runtime.InteropServices;
 
 namespace Kpipe.Benchmarks.Compare;
 
+/// <summary>A .NET process's CPU split by what its threads do, from /proc/PID/task: where the time per record goes
+/// without a profiler (the pipeline thread, the JIT's background tier-up, the main thread's start-up, librdkafka's
+/// threads, the thread pool's HTTP sends and acknowledgements).</summary>
+internal static class ThreadCpu
+{
+    /// <summary>Seconds per kind of thread, largest first; empty when the process is gone.</summary>
+    public static IReadOnlyList<(string Kind, double Seconds)> Read(int pid)
+    {
+        var totals = new Dictionary<string, double>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                    var kind = KindOf(name, task.EndsWith($"/{pid}", StringComparison.Ordinal));
+                    totals[kind] = totals.GetValueOrDefault(kind) + seconds;
+                }
+                catch (Exception e) when (e is IOException or FormatException)
+                {
+                    // The thread ended between listing and reading.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+        return [.. totals.Where(t => t.Value > 0).OrderByDescending(t => t.Value).Select(t => (t.Key, t.Value))];
+    }
+
+    // Thread names are cut at 15 characters by the kernel: ".NET Long Runni" is the engine's pipeline thread.
+    private static string KindOf(string name, bool main) =>
+        main ? "main (start-up)"
+        : name.StartsWith(".NET Long Run", StringComparison.Ordinal) ? "pipeline"
+        : name.StartsWith(".NET Tiered", StringComparison.Ordinal) ? "JIT tier-up"
+        : name.StartsWith(".NET TP", StringComparison.Ordinal) ? "thread pool"
+        : name.StartsWith("rdk:", StringComparison.Ordinal) || name.StartsWith("kpipe-kafka", StringComparison.Ordinal) ? "librdkafka"
+        : name.StartsWith(".NET BGC", StringComparison.Ordinal) || name.StartsWith(".NET Server GC", StringComparison.Ordinal) ? "GC"
+        : "other";
+
+    public static string Describe(IReadOnlyList<(string Kind, double Seconds)> split) =>
+        string.Join(", ", split.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Kind} {t.Seconds:F2} s")));
+}
+
 /// <summary>CPU time and peak memory of a running process, read from /proc.</summary>
 internal readonly record struct ProcSample(double CpuSeconds, double PeakRssMb)
 {

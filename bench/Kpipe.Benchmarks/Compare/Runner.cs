@@ -346,9 +346,11 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
         CompareRun.WaitUntil(() => seen.Count() >= expected, o.Timeout, () => $"{item}, kpipe: {count()} of {expected} records at the sink", p);
         var done = doneAt() ?? Stopwatch.GetTimestamp();
         var sample = p.Sample() ?? throw new InvalidOperationException("kpipe exited before it was measured");
+        var threads = ThreadCpu.Read(p.Id);
         Stop(p, $"kpipe ({item})");
         var startup = p.AtAssigned is { } a ? $"start-up (process start to 'assigned') took {a.CpuSeconds:F2} s of the CPU time" : null;
-        note = string.Join("; ", new[] { note, startup }.Where(n => n != null));
+        var split = threads.Count > 0 ? $"CPU by thread: {ThreadCpu.Describe(threads)}" : null;
+        note = string.Join("; ", new[] { note, startup, split }.Where(n => n != null));
         return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note.Length == 0 ? null : note)
             { Sink = seen.Until(done) };
     }

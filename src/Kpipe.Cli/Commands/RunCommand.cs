@@ -15,10 +15,22 @@ internal static class RunCommand
         {
             Description = "Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT, :PORT or PORT (host 127.0.0.1 unless given)",
         };
+        var logFormat = new Option<LogFormat>("--log-format")
+        {
+            Description = "Text (one line per entry) or Json (one JSON object per line; a record's line carries Pipeline, Topic, Partition and Offset under State)",
+            DefaultValueFactory = _ => LogFormat.Text,
+        };
+        var progress = new Option<ProgressMode>("--progress")
+        {
+            Description = "Auto (a live view redrawn in place when stderr is a terminal and logs are text, else the periodic log line), Live or Lines",
+            DefaultValueFactory = _ => ProgressMode.Auto,
+        };
         var command = new Command("run", "Run pipelines until SIGINT/SIGTERM (drain, commit, exit 0) or an error (exit 1).")
         {
             files,
             http,
+            logFormat,
+            progress,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -31,13 +43,68 @@ internal static class RunCommand
             var pipelines = PipelineFiles.LoadAll(parse.GetValue(files)!, error);
             if (pipelines == null) return ExitCodes.InvalidConfig;
             if (address == null && !TryFileAddress(pipelines, error, out address)) return ExitCodes.InvalidConfig;
-            using var server = address == null ? null : StartServer(address, error);
+            var format = parse.GetValue(logFormat);
+            var live = ProgressChoice.Live(parse.GetValue(progress), format, !Console.IsErrorRedirected,
+                !Console.IsOutputRedirected && pipelines.Any(p => p.Sinks.Any(s => s is Sinks.Console.ConsoleSinkOptions)));
+            var recent = new RecentErrors();
+            using var history = address != null || live ? new PipelineHistory() : null;
+            using var server = address == null ? null : StartServer(address, history, recent, error);
             if (address != null && server == null) return ExitCodes.PipelineFailed;
-            using var signals = new ShutdownSignals(error);
-            using var loggers = Logging.Create(parse.GetValue(logLevel));
-            return await RunAllAsync(pipelines, loggers, error, signals.Token);
+            if (!live)
+            {
+                using var signals = new ShutdownSignals(error);
+                using var loggers = Logging.Create(parse.GetValue(logLevel), format, recent);
+                return await RunAllAsync(pipelines, loggers, error, signals.Token);
+            }
+            return await RunLiveAsync(pipelines, parse.GetValue(logLevel), format, history!, recent);
         });
         return command;
+    }
+
+    /// <summary>Runs with the live view on stderr: the periodic line is off (the view shows the same, every
+    /// second), and every line written to stderr meanwhile (logs, signals, errors) goes above the view.</summary>
+    private static async Task<int> RunLiveAsync(IReadOnlyList<Config.PipelineOptions> pipelines, LogLevel level, LogFormat format,
+        PipelineHistory history, RecentErrors recent)
+    {
+        foreach (var p in pipelines) p.Engine.StatsInterval = TimeSpan.Zero;
+        var terminal = Console.Error;
+        var console = new LiveConsole(terminal);
+        // Before the logger starts: the console logger takes Console.Error when it is created.
+        Console.SetError(console);
+        try
+        {
+            using var signals = new ShutdownSignals(console);
+            using var loggers = Logging.Create(level, format, recent);
+            void Redraw()
+            {
+                var running = Metrics.PipelineInstruments.Pipelines;
+                // Once they have stopped (unpublished), the last view drawn stays, under their stop lines.
+                if (running.Count == 0) return;
+                var width = Math.Max(40, TerminalWidth());
+                console.Show(LiveView.Render(running, history, recent, DateTimeOffset.UtcNow, width));
+            }
+            using var timer = new Timer(_ => Redraw(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+            return await RunAllAsync(pipelines, loggers, console, signals.Token);
+        }
+        finally
+        {
+            Console.SetError(terminal);
+        }
+    }
+
+    /// <summary>The terminal's columns; 200 when there is none to ask (stderr a file under --progress live).</summary>
+    private static int TerminalWidth()
+    {
+        if (Console.IsErrorRedirected) return 200;
+        try
+        {
+            // Asked of the terminal behind stdout; with stdout redirected .NET may not know it.
+            return Console.WindowWidth is > 0 and var w ? w : 120;
+        }
+        catch (IOException)
+        {
+            return 120;
+        }
     }
 
     /// <summary>The files' <c>engine.http</c> (already checked to be an address by validation); the pipelines of
@@ -59,11 +126,11 @@ internal static class RunCommand
 
     /// <summary>Null (and an error line) when the address cannot be listened on: nothing runs then, since a
     /// pipeline nobody can watch was not what was asked for.</summary>
-    private static OperationsServer? StartServer(HttpAddress address, TextWriter error)
+    private static OperationsServer? StartServer(HttpAddress address, PipelineHistory? history, RecentErrors recent, TextWriter error)
     {
         try
         {
-            return OperationsServer.Start(address);
+            return OperationsServer.Start(address, history, recent);
         }
         catch (System.Net.HttpListenerException e)
         {

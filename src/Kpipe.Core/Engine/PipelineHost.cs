@@ -20,6 +20,9 @@ public static partial class PipelineHost
     public static async Task<PipelineMetrics> RunAsync(PipelineOptions options, ILoggerFactory loggers, Stream stdout, CancellationToken stop)
     {
         var logger = loggers.CreateLogger($"kpipe.{options.Name}");
+        // Every line logged while this pipeline runs (on its threads and the tasks they start) carries the
+        // pipeline's name as a scope: JSON logs show it, and the status page files errors under their pipeline.
+        using var scope = logger.BeginScope("Pipeline {Pipeline}", options.Name);
         var timeout = options.Engine.ShutdownTimeout;
         var sinks = new List<ISink>();
         PipelineRunner? runner = null;

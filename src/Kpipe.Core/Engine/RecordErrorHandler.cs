@@ -72,30 +72,31 @@ public sealed partial class RecordErrorHandler
     /// from the source.</param>
     public void Report(RecordBatch batch, int index, RecordError error, bool payloadReadable)
     {
-        var where = batch.Where(index);
         if (_policy == ErrorPolicy.Fail)
-            throw new RecordErrorException($"record {where} ({error.Stage}): {error.Reason} (errors.policy is 'fail'; 'skip' or 'dead_letter' go on past bad records)");
+            throw new RecordErrorException($"record {batch.Where(index)} ({error.Stage}): {error.Reason} (errors.policy is 'fail'; 'skip' or 'dead_letter' go on past bad records)");
         if (!batch.TryDrop(index)) return;
         if (_policy == ErrorPolicy.DeadLetter && _deadLetters != null)
         {
             _deadLetters.Send(batch, index, error, payloadReadable, _acknowledger!);
-            if (_sampler.TryLog()) LogDeadLettered(where, error.Stage, error.Reason);
+            if (_sampler.TryLog()) LogDeadLettered(_metrics.Pipeline, batch.Topic(index), batch.Partition(index), batch.Offset(index), error.Stage, error.Reason);
             return;
         }
         _metrics.Skipped(batch.TopicPartition(index));
         if (_onSkipped != null) _onSkipped(batch, index, error.Reason);
-        else if (_sampler.TryLog()) LogSkipped(where, error.Stage, error.Reason);
+        else if (_sampler.TryLog()) LogSkipped(_metrics.Pipeline, batch.Topic(index), batch.Partition(index), batch.Offset(index), error.Stage, error.Reason);
     }
 
     /// <summary>Writes the count of records not logged one by one when their interval is over; on shutdown
     /// (<paramref name="final"/>) at once.</summary>
     public void Tick(bool final = false) => _sampler.Tick(final);
 
-    [LoggerMessage(LogLevel.Warning, "Skipped record {Where} ({Stage}): {Reason}")]
-    private partial void LogSkipped(string where, string stage, string reason);
+    // The record's coordinates are fields of their own (not one "where" string) so that JSON logs carry them
+    // as Pipeline, Topic, Partition and Offset (docs/operations.md).
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: skipped record {Topic}[{Partition}]@{Offset} ({Stage}): {Reason}")]
+    private partial void LogSkipped(string pipeline, string topic, int partition, long offset, string stage, string reason);
 
-    [LoggerMessage(LogLevel.Warning, "Dead-lettered record {Where} ({Stage}): {Reason}")]
-    private partial void LogDeadLettered(string where, string stage, string reason);
+    [LoggerMessage(LogLevel.Warning, "Pipeline {Pipeline}: dead-lettered record {Topic}[{Partition}]@{Offset} ({Stage}): {Reason}")]
+    private partial void LogDeadLettered(string pipeline, string topic, int partition, long offset, string stage, string reason);
 
     [LoggerMessage(LogLevel.Warning, "{Count} more rejected records in the last {Span} were not logged one by one (errors.logSample)")]
     private partial void LogSuppressed(long count, TimeSpan span);

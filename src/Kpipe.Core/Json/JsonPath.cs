@@ -4,12 +4,13 @@ using System.Text.Json;
 namespace Kpipe.Json;
 
 /// <summary>
-/// Finds the value at a dotted path (<c>after.id</c>) in a UTF-8 JSON document with <see cref="Utf8JsonReader"/>,
+/// The value at a dotted path (<c>after.id</c>) of a UTF-8 JSON document, located by <see cref="JsonObjectScan"/>
 /// without building a DOM: a sink that needs one field per record should not parse the whole record.
 /// </summary>
 public sealed class JsonPath
 {
     private readonly byte[][] _segments;
+    private byte[] _unescaped = new byte[64];
 
     public JsonPath(string path)
     {
@@ -21,55 +22,37 @@ public sealed class JsonPath
 
     /// <summary>
     /// The value's bytes: the unescaped text of a string, the literal text of a number or bool. False when the
-    /// path is missing, null, an object or an array, or the document is not valid JSON.
+    /// path is missing, given twice, null, an object or an array, or the document is not valid JSON. The bytes
+    /// lie in <paramref name="json"/> or, for a string with escapes, in a buffer of this path's that the next
+    /// call reuses.
     /// </summary>
-    public bool TryGetScalar(ReadOnlySpan<byte> json, out byte[] value)
+    public bool TryGetScalar(ReadOnlySpan<byte> json, out ReadOnlySpan<byte> value)
     {
-        value = [];
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = false });
+        value = default;
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            for (var depth = 0; depth < _segments.Length; depth++)
+            if (!JsonObjectScan.TryFind(json, _segments, out var found)) return false;
+            var reader = new Utf8JsonReader(found.Of(json));
+            reader.Read();
+            switch (reader.TokenType)
             {
-                if (!SeekProperty(ref reader, _segments[depth])) return false;
-                if (!reader.Read()) return false;
-                var last = depth == _segments.Length - 1;
-                if (!last)
-                {
-                    if (reader.TokenType != JsonTokenType.StartObject) return false;
-                    continue;
-                }
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.String:
-                        var buffer = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-                        value = buffer[..reader.CopyString(buffer)];
-                        return true;
-                    case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
-                        value = reader.ValueSpan.ToArray();
-                        return true;
-                    default:
-                        return false;
-                }
+                case JsonTokenType.String when !reader.ValueIsEscaped:
+                    value = reader.ValueSpan;
+                    return true;
+                case JsonTokenType.String:
+                    if (_unescaped.Length < reader.ValueSpan.Length) _unescaped = new byte[reader.ValueSpan.Length];
+                    value = _unescaped.AsSpan(0, reader.CopyString(_unescaped));
+                    return true;
+                case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                    value = found.Of(json);
+                    return true;
+                default:
+                    return false;
             }
         }
         catch (JsonException)
         {
+            return false;
         }
-        return false;
-    }
-
-    /// <summary>Moves the reader, positioned on a StartObject, to the property name; skips other values.</summary>
-    private static bool SeekProperty(ref Utf8JsonReader reader, byte[] name)
-    {
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.EndObject) return false;
-            if (reader.ValueTextEquals(name)) return true;
-            reader.Read();
-            reader.Skip();
-        }
-        return false;
     }
 }

@@ -22,7 +22,7 @@ public sealed class RecordErrorHandlerTests
         Assert.Equal(10_000, metrics.RecordsSkipped);
         var lines = log.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Text).ToList();
         Assert.Equal(6, lines.Count);
-        Assert.Equal("Skipped record t[0]@0 (transforms[0].select): bad", lines[0]);
+        Assert.Equal("Pipeline : skipped record t[0]@0 (transforms[0].select): bad", lines[0]);
         Assert.StartsWith("9995 more rejected records in the last", lines[5]);
     }
 

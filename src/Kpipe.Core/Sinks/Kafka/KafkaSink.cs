@@ -115,7 +115,7 @@ public sealed partial class KafkaSink : ISink, IProducerEvents
                 {
                     if (!_keyField.TryGetScalar(batch.Value(i), out var extracted))
                     {
-                        _errors.Report(batch, i, $"key field '{_keyField.Text}' is missing, null or not a scalar in the value");
+                        _errors.Report(batch, i, $"key field '{_keyField.Text}' is missing, repeated, null or not a scalar in the value");
                         continue;
                     }
                     Send(batch, i, extracted, true, batch.Value(i), batch.HasValue(i), delivery);

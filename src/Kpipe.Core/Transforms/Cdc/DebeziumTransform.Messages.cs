@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Kpipe.Engine;
+using Kpipe.Json;
 
 namespace Kpipe.Transforms.Cdc;
 
@@ -11,7 +13,8 @@ public sealed partial class DebeziumTransform
         var value = batch.Value(index);
         if (value.IsEmpty || value.Trim(" \t\r\n"u8).SequenceEqual("null"u8)) return Tombstone(batch, index);
         Span<JsonSpan> top = stackalloc JsonSpan[Names.Length];
-        if (!JsonObjectScan.Scan(value, Names, top, out var topOthers)) return "the value is not a JSON object";
+        if (!JsonObjectScan.Scan(value, Names, top, out var topOthers, out var repeated)) return "the value is not a JSON object";
+        if (repeated >= 0) return Repeated(repeated);
 
         var format = _options.Format;
         var wrapped = format switch
@@ -36,7 +39,8 @@ public sealed partial class DebeziumTransform
             if (payload.Kind != JsonTokenType.StartObject) return "the payload is not a JSON object";
             schemaSpan = top[WrapperSchema];
             body = payload.Of(value);
-            JsonObjectScan.Scan(body, Names, inner, out others);
+            JsonObjectScan.Scan(body, Names, inner, out others, out repeated);
+            if (repeated >= 0) return Repeated(repeated, "payload.");
             fields = inner;
         }
         var schema = schemaSpan.Kind == JsonTokenType.StartObject ? _schemas.Get(schemaSpan.Of(value)) : null;
@@ -182,4 +186,8 @@ public sealed partial class DebeziumTransform
         Interlocked.Increment(ref _counts[(int)kind]);
         return null;
     }
+
+    // The rule transforms share (docs/errors.md, "Strict JSON"): a field read twice is refused, not guessed at.
+    private static string Repeated(int name, string prefix = "") =>
+        $"field '{prefix}{Encoding.UTF8.GetString(Names[name])}' appears more than once in the object";
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Kpipe.Engine;
+using Kpipe.Json;
 using Kpipe.Rows;
 using Kpipe.Transforms.Select;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
+using Kpipe.Json;
 
 namespace Kpipe.Transforms.Cdc;
 

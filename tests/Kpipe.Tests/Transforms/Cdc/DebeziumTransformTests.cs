@@ -148,6 +148,20 @@ public sealed class DebeziumTransformTests
     }
 
     [Fact]
+    public void An_envelope_field_given_twice_is_a_record_error_as_in_select()
+    {
+        // A repeated op could mean a create or a delete: refused, as the transforms refuse any field read twice.
+        var r = TransformRunner.Run([Transform()],
+            """{"op":"c","before":null,"after":{"id":"a"},"op":"d"}""",
+            """{"payload":{"op":"c","after":{"id":"b"},"after":{"id":"c"}}}""",
+            """{"op":"c","before":null,"after":{"id":"d"}}""");
+        Assert.StartsWith("""{"id":"d",""", Assert.Single(r.Rows));
+        Assert.Equal(2, r.Errors.Count);
+        Assert.Contains("field 'op' appears more than once", r.Errors[0].Reason);
+        Assert.Contains("field 'payload.after' appears more than once", r.Errors[1].Reason);
+    }
+
+    [Fact]
     public void Events_of_many_tables_become_rows_of_their_own_table_with_only_its_columns()
     {
         var transform = new DebeziumTransform(new DebeziumOptions

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Kpipe.Json;
 using Kpipe.Transforms.Cdc;
 
 namespace Kpipe.Tests.Transforms.Cdc;

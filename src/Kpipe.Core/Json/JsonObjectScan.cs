@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace Kpipe.Transforms.Cdc;
+namespace Kpipe.Json;
 
 /// <summary>Where a property's value lies in a JSON object: byte offsets into the scanned buffer.</summary>
-internal readonly record struct JsonSpan(int Start, int End, JsonTokenType Kind)
+public readonly record struct JsonSpan(int Start, int End, JsonTokenType Kind)
 {
     public bool Found => End > Start;
 
@@ -15,10 +15,12 @@ internal readonly record struct JsonSpan(int Start, int End, JsonTokenType Kind)
 
 /// <summary>
 /// One pass over one level of a JSON object, noting where the wanted properties' values are (without
-/// converting anything), so the envelope's parts can be read in the order the decoder needs them whatever
-/// order the producer wrote them in.
+/// converting anything), so that a reader can take them in the order it needs whatever order the producer wrote
+/// them in: the debezium transform's envelope, key and source block, and dotted paths (<see cref="JsonPath"/>).
+/// Row cells are read by the transforms' FieldTree, which converts while it walks; both follow one duplicate-key
+/// rule (docs/errors.md, "Strict JSON"): a wanted name given twice is refused, unwanted ones are skipped unread.
 /// </summary>
-internal static class JsonObjectScan
+public static class JsonObjectScan
 {
     /// <summary>Fills <paramref name="spans"/> (same order as <paramref name="names"/>), offsets relative to
     /// <paramref name="json"/>; false when <paramref name="json"/> is not an object.</summary>
@@ -27,10 +29,17 @@ internal static class JsonObjectScan
 
     /// <summary>As <see cref="Scan(ReadOnlySpan{byte}, ReadOnlySpan{byte[]}, Span{JsonSpan})"/>;
     /// <paramref name="others"/> tells whether the object has a property not in <paramref name="names"/>.</summary>
-    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans, out bool others)
+    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans, out bool others) =>
+        Scan(json, names, spans, out others, out _);
+
+    /// <summary>As <see cref="Scan(ReadOnlySpan{byte}, ReadOnlySpan{byte[]}, Span{JsonSpan}, out bool)"/>;
+    /// <paramref name="repeated"/> is the index of a wanted name the object gives more than once (its span is the
+    /// first value's), -1 when none is.</summary>
+    public static bool Scan(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> names, Span<JsonSpan> spans, out bool others, out int repeated)
     {
         spans.Clear();
         others = false;
+        repeated = -1;
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -40,8 +49,9 @@ internal static class JsonObjectScan
             var start = (int)reader.TokenStartIndex;
             var kind = reader.TokenType;
             reader.Skip();
-            if (index >= 0) spans[index] = new JsonSpan(start, (int)reader.BytesConsumed, kind);
-            else others = true;
+            if (index < 0) others = true;
+            else if (spans[index].Found) repeated = repeated < 0 ? index : repeated;
+            else spans[index] = new JsonSpan(start, (int)reader.BytesConsumed, kind);
         }
         return true;
     }
@@ -64,7 +74,8 @@ internal static class JsonObjectScan
         return -1;
     }
 
-    /// <summary>Where the value at a dotted path (one name per segment) lies, relative to <paramref name="json"/>.</summary>
+    /// <summary>Where the value at a dotted path (one name per segment) lies, relative to <paramref name="json"/>;
+    /// false when a segment is missing, is given twice, or its parent is not an object.</summary>
     public static bool TryFind(ReadOnlySpan<byte> json, ReadOnlySpan<byte[]> path, out JsonSpan found)
     {
         found = default;
@@ -72,7 +83,7 @@ internal static class JsonObjectScan
         Span<JsonSpan> one = stackalloc JsonSpan[1];
         for (var i = 0; i < path.Length; i++)
         {
-            if (!Scan(json[offset..], path.Slice(i, 1), one) || !one[0].Found) return false;
+            if (!Scan(json[offset..], path.Slice(i, 1), one, out _, out var repeated) || !one[0].Found || repeated >= 0) return false;
             found = new JsonSpan(offset + one[0].Start, offset + one[0].End, one[0].Kind);
             offset = found.Start;
             json = json[..found.End];
