@@ -42,25 +42,27 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
     public DorisTable GetTable(string db, string table) =>
         FindTable(db, table) ?? throw new ArgumentException($"Unknown table {db}.{table}");
 
-    /// <summary>The schema change jobs of ALTER TABLE ... MODIFY COLUMN, as SHOW ALTER TABLE COLUMN lists them.</summary>
-    public IReadOnlyList<AlterJob> AlterJobs
-    {
-        get
-        {
-            lock (_loadsGate)
-                return [.. _alterJobs];
-        }
-    }
-
-    /// <summary>Records a schema change job, finished when it is recorded (the emulator converts at once).</summary>
-    public AlterJob AddAlterJob(string db, string table)
+    /// <summary>Records a schema change job that applies <paramref name="change"/>: at once, or after
+    /// <see cref="DorisEmulatorOptions.SchemaChangeRunningPolls"/> looks at it (<see cref="PollAlterJobs"/>).</summary>
+    public void AddAlterJob(string db, string table, Action change)
     {
         lock (_loadsGate)
         {
             var now = Clock.GetUtcNow().UtcDateTime;
-            var job = new AlterJob(10_000 + _alterJobs.Count, db, table, now, now, "FINISHED", "");
+            var job = new AlterJob(10_000 + _alterJobs.Count, db, table, now, change, Options.SchemaChangeRunningPolls);
             _alterJobs.Add(job);
-            return job;
+            if (job.PollsLeft == 0) job.Finish(now);
+        }
+    }
+
+    /// <summary>The jobs as SHOW ALTER TABLE COLUMN sees them: each running one is one look nearer its end.</summary>
+    public IReadOnlyList<AlterJob> PollAlterJobs()
+    {
+        lock (_loadsGate)
+        {
+            foreach (var job in _alterJobs.Where(j => j.State == "RUNNING"))
+                if (--job.PollsLeft <= 0) job.Finish(Clock.GetUtcNow().UtcDateTime);
+            return [.. _alterJobs];
         }
     }
 
@@ -101,4 +103,28 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
 }
 
 /// <summary>One schema change job (fe: SchemaChangeJobV2), with the fields SHOW ALTER TABLE COLUMN prints.</summary>
-internal sealed record AlterJob(long JobId, string Database, string TableName, DateTime CreateTime, DateTime FinishTime, string State, string Msg);
+internal sealed class AlterJob(long jobId, string database, string tableName, DateTime createTime, Action change, int polls)
+{
+    public long JobId { get; } = jobId;
+
+    public string Database { get; } = database;
+
+    public string TableName { get; } = tableName;
+
+    public DateTime CreateTime { get; } = createTime;
+
+    public DateTime? FinishTime { get; private set; }
+
+    public string State { get; private set; } = "RUNNING";
+
+    public string Msg => "";
+
+    public int PollsLeft { get; set; } = polls;
+
+    /// <summary>Applies the change (the new schema becomes the table's) and marks the job FINISHED.</summary>
+    public void Finish(DateTime now)
+    {
+        change();
+        (State, FinishTime) = ("FINISHED", now);
+    }
+}

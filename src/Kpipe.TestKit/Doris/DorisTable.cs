@@ -56,9 +56,24 @@ internal sealed class DorisTable(DorisTableDefinition definition)
     /// ALTER TABLE ... MODIFY COLUMN on a value column, to a type Doris converts it to (ALTER-TABLE-COLUMN: integer and
     /// floating types to larger numeric types, any of them or DECIMAL to VARCHAR/STRING, a longer VARCHAR). In Doris it
     /// is a heavy schema change, a job that rewrites the data and swaps the schema when done; here the stored values
-    /// are converted and the job is finished at once.
+    /// are converted when the emulator's job finishes (SqlEndpoint).
     /// </summary>
     public void ModifyColumn(DorisColumn column)
+    {
+        lock (_gate)
+        {
+            var index = CheckModifyColumn(column);
+            var definition = _definition.WithModifiedColumn(column);
+            foreach (var (key, row) in _unique.ToList())
+                _unique[key] = row with { Values = Converted(row.Values, index, column.Type) };
+            for (var i = 0; i < _duplicate.Count; i++)
+                _duplicate[i] = Converted(_duplicate[i], index, column.Type);
+            _definition = definition;
+        }
+    }
+
+    /// <summary>The index of the column MODIFY COLUMN changes; throws Doris's refusal when it cannot.</summary>
+    public int CheckModifyColumn(DorisColumn column)
     {
         lock (_gate)
         {
@@ -70,12 +85,7 @@ internal sealed class DorisTable(DorisTableDefinition definition)
             // fe: ColumnType.checkSupportSchemaChangeForColumnType, "Can not change INT to DATE".
             if (!CanChange(from.Type, column.Type))
                 throw new InvalidOperationException($"Can not change {from.Type} to {column.Type}");
-            var definition = _definition.WithModifiedColumn(column);
-            foreach (var (key, row) in _unique.ToList())
-                _unique[key] = row with { Values = Converted(row.Values, index, column.Type) };
-            for (var i = 0; i < _duplicate.Count; i++)
-                _duplicate[i] = Converted(_duplicate[i], index, column.Type);
-            _definition = definition;
+            return index;
         }
     }
 

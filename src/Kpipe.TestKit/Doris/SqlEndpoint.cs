@@ -13,7 +13,8 @@ namespace Kpipe.TestKit.Doris;
 /// request and "code 0 is success" are confirmed (by the Flink connector's client); the rest of the shape is our best
 /// reading of StmtExecutionAction (docs/doris-emulator.md, departure 15). The statements understood: CREATE TABLE (the subset of DdlParser),
 /// <c>ALTER TABLE [db.]t ADD COLUMN col TYPE ...</c>, <c>ALTER TABLE [db.]t MODIFY COLUMN col TYPE ...</c> (a value column,
-/// to a type Doris converts it to; the job is finished at once), <c>SHOW ALTER TABLE COLUMN</c> and <c>DESC [db.]t</c>;
+/// to a type Doris converts it to; its job finishes at once, or after DorisEmulatorOptions.SchemaChangeRunningPolls looks),
+/// <c>SHOW ALTER TABLE COLUMN</c> and <c>DESC [db.]t</c>;
 /// anything else is an error.
 /// </summary>
 internal sealed class SqlEndpoint(DorisCluster cluster)
@@ -81,8 +82,9 @@ internal sealed class SqlEndpoint(DorisCluster cluster)
                 table.AddColumn(column);
                 return ExecStatus();
             }
-            table.ModifyColumn(column);
-            cluster.AddAlterJob(table.Definition.Database, table.Definition.Name);
+            // Refused at once when Doris would refuse the statement; applied when the job finishes.
+            table.CheckModifyColumn(column);
+            cluster.AddAlterJob(table.Definition.Database, table.Definition.Name, () => table.ModifyColumn(column));
             return ExecStatus();
         }
         if (cur.TryWord("SHOW"))
@@ -141,14 +143,14 @@ internal sealed class SqlEndpoint(DorisCluster cluster)
             }
         }
         string[] names = ["JobId", "TableName", "CreateTime", "FinishTime", "IndexName", "IndexId", "OriginIndexId", "SchemaVersion", "TransactionId", "State", "Msg", "Progress", "Timeout"];
-        var jobs = cluster.AlterJobs.Where(j => j.Database == db && (tableName == null || j.TableName == tableName)).Reverse().Take(limit);
+        var jobs = cluster.PollAlterJobs().Where(j => j.Database == db && (tableName == null || j.TableName == tableName)).Reverse().Take(limit);
         return new
         {
             type = "result_set",
             meta = names.Select(n => new { name = n, type = "CHAR" }),
             data = jobs.Select(j => new object?[]
             {
-                j.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), j.TableName, Time(j.CreateTime), Time(j.FinishTime), j.TableName,
+                j.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), j.TableName, Time(j.CreateTime), j.FinishTime is { } f ? Time(f) : "NULL", j.TableName,
                 "0", "0", "1:0", "0", j.State, j.Msg, "N/A", "2592000",
             }),
             time = 0,

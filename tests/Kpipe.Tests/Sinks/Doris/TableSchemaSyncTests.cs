@@ -72,6 +72,19 @@ public sealed class TableSchemaSyncTests
     }
 
     [Fact]
+    public async Task A_widening_waits_for_Doris_to_finish_its_schema_change_job()
+    {
+        // As in Doris, the column keeps its type until the job is FINISHED: here after two looks at it.
+        await using var doris = await DorisEmulator.StartAsync(new DorisEmulatorOptions { User = "root", Password = "secret", SchemaChangeRunningPolls = 2 });
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, qty INT) UNIQUE KEY(id)");
+        using var sync = Sync(doris);
+        var schema = new RowSchema([("id", ColumnType.Int), ("qty", ColumnType.Long)]);
+        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), schema, new RowRoute("t", [0, 1], Keys: [0]), CancellationToken.None, out _));
+        Assert.Equal(2, doris.Statements.Count(s => s.StartsWith("SHOW ALTER TABLE COLUMN", StringComparison.Ordinal)));
+        Assert.Equal("BIGINT", doris.FindTable("shop", "t")!.Columns[1].Type.ToString());
+    }
+
+    [Fact]
     public async Task A_key_column_widened_at_the_source_is_refused_and_not_altered()
     {
         await using var doris = await Start();
