@@ -37,6 +37,10 @@ public sealed class PipelineOptions : IValidatableOptions
         for (var i = 0; i < Sinks.Count; i++)
             if (Sinks[i] is Kpipe.Sinks.Kafka.KafkaSinkOptions { ExactlyOnce: true } kafka)
                 foreach (var problem in ExactlyOnceProblems(kafka, i)) yield return problem;
+        var twoPhase = Sinks.Select((s, i) => (Sink: s, Index: i)).Where(s => s.Sink is Kpipe.Sinks.Doris.DorisSinkOptions { ExactlyOnce: true }).ToList();
+        // One commit's metadata holds one sink's transactions.
+        foreach (var (_, index) in twoPhase.Skip(1))
+            yield return ($"sinks[{index}].exactlyOnce", "only one Doris sink of a pipeline can be exactly once: the offsets' commit records the transactions of one sink; use one pipeline per table, or one sink with a {table} template");
     }
 
     /// <summary>What a Kafka transaction cannot cover (docs/guarantees.md).</summary>

@@ -11,7 +11,8 @@ public sealed class EngineOptions
 
     /// <summary>How often acknowledged offsets are committed to Kafka. Offsets are also committed on
     /// partition revocation and on shutdown. Under a Kafka sink's <c>exactlyOnce</c>, how often its transaction
-    /// (records and offsets together) is committed. Default 1s.</summary>
+    /// (records and offsets together) is committed; under a Doris sink's <c>exactlyOnce</c>, how often its
+    /// precommitted loads are recorded with the offsets and made visible. Default 1s.</summary>
     [ValidRange("1ms")] public TimeSpan CommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>On SIGINT/SIGTERM, how long to wait for the sinks to drain before exiting. What is not

@@ -65,7 +65,10 @@ public sealed partial class PipelineRunner : ISinkAcknowledger
     {
         // Under exactlyOnce (validated: then the only sink) the sink's transactions commit the offsets.
         var transactions = _sinks.Select(s => s.Transactions).FirstOrDefault(t => t != null);
-        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger, transactions);
+        // A Doris sink under exactlyOnce (validated: at most one) records its transactions with the offsets.
+        var participant = _sinks.Select(s => s.CommitParticipant).FirstOrDefault(p => p != null);
+        using var source = new KafkaSource(_options.Source, _options.Name, partitions => WaitForAcks(partitions, _options.Engine.ShutdownTimeout), _logger,
+            transactions, participant);
         _source = source;
         source.Committed += Metrics.Committed;
         source.Statistics += Metrics.Statistics;

@@ -35,6 +35,10 @@ public interface ISink : IAsyncDisposable
     /// <summary>Non-null when the sink commits the source's offsets itself, in the same transaction as its writes
     /// (the Kafka sink with <c>exactlyOnce</c>); the source then never commits them on its own.</summary>
     ITransactionalSink? Transactions => null;
+
+    /// <summary>Non-null when the sink takes part in the source's offset commits (the Doris sink with
+    /// <c>exactlyOnce</c>): it may lower the offsets committed and stores its pending transactions with them.</summary>
+    ICommitParticipant? CommitParticipant => null;
 }
 
 /// <summary>Receives a sink's verdict on a batch.</summary>

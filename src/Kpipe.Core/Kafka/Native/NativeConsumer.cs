@@ -222,7 +222,19 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
     }
 
     /// <summary>Commits synchronously; <paramref name="metadata"/> is stored with every offset.</summary>
-    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets, string? metadata = null)
+    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets, string? metadata = null) =>
+        Commit(offsets, metadata == null ? null : _ => metadata);
+
+    /// <summary>Commits synchronously, each offset with its own metadata (the offset commit's metadata
+    /// string, stored by the group coordinator with the offset and read back by <see cref="CommittedMetadata"/>).</summary>
+    public void Commit(IReadOnlyList<TopicPartitionOffset> offsets, IReadOnlyList<string?> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Count != offsets.Count) throw new ArgumentException("one metadata string per offset", nameof(metadata));
+        Commit(offsets, i => metadata[i]);
+    }
+
+    private void Commit(IReadOnlyList<TopicPartitionOffset> offsets, Func<int, string?>? metadataOf)
     {
         ArgumentNullException.ThrowIfNull(offsets);
         ThrowIfClosed();
@@ -235,17 +247,16 @@ public sealed unsafe class NativeConsumer : IDisposable, ILogTarget
         var list = PartitionLists.From(offsets);
         try
         {
-            if (!string.IsNullOrEmpty(metadata))
+            for (var i = 0; metadataOf != null && i < list->Cnt; i++)
             {
+                var metadata = metadataOf(i);
+                if (string.IsNullOrEmpty(metadata)) continue;
                 var bytes = Encoding.UTF8.GetBytes(metadata);
-                for (var i = 0; i < list->Cnt; i++)
-                {
-                    // list_destroy frees it with librdkafka's allocator, so it must come from there.
-                    var copy = LibRdKafka.MemMalloc(0, (nuint)bytes.Length);
-                    bytes.CopyTo(new Span<byte>((void*)copy, bytes.Length));
-                    list->Elems[i].Metadata = copy;
-                    list->Elems[i].MetadataSize = (nuint)bytes.Length;
-                }
+                // list_destroy frees it with librdkafka's allocator, so it must come from there.
+                var copy = LibRdKafka.MemMalloc(0, (nuint)bytes.Length);
+                bytes.CopyTo(new Span<byte>((void*)copy, bytes.Length));
+                list->Elems[i].Metadata = copy;
+                list->Elems[i].MetadataSize = (nuint)bytes.Length;
             }
 
             NativeErrors.ThrowIfError(LibRdKafka.Commit(_rk, list, 0), "rd_kafka_commit");

@@ -72,7 +72,7 @@ public sealed partial class DorisSink
     /// </summary>
     private async Task<LoadOutcome?> SendUntilSettledAsync(PartitionLoad load)
     {
-        for (var retry = 0; ;)
+        for (int retry = 0, leftovers = 0; ;)
         {
             // The pipeline is stopping: loading more would only write rows whose offsets are never committed.
             if (Volatile.Read(ref _fatal) != null) return null;
@@ -89,11 +89,27 @@ public sealed partial class DorisSink
             }
 
             var outcome = LoadOutcome.Classify(attempt);
+            if (_twoPhase != null && IsLeftover(outcome) && leftovers++ < 3
+                && await _twoPhase.AbortLeftoverAsync(TwoPhaseAnswer.TxnOfLabel(outcome.Response!.Message), load.Label, _shutdown.Token).ConfigureAwait(false))
+                continue;
             var table = $"{load.Table.Database}.{load.Table.Name}";
             _instruments.Sent(table, outcome.Kind, started);
             if (outcome.Kind == LoadOutcomeKind.Committed) _instruments.Committed(table, load.Rows, load.Body.Length);
             switch (outcome.Kind)
             {
+                case LoadOutcomeKind.Committed when _twoPhase != null:
+                {
+                    // A Doris that ignored two_phase_commit made the rows visible already: exactly once would be a lie.
+                    if (outcome.Response!.TxnId <= 0 || outcome.Response.TwoPhaseCommit == false)
+                    {
+                        var error = new DorisLoadException($"Doris sink {Name}: Doris did not precommit load {load.Label} (TxnId {outcome.Response.TxnId}, "
+                            + $"TwoPhaseCommit {outcome.Response.TwoPhaseCommit?.ToString() ?? "absent"}): exactlyOnce needs two-phase Stream Load, Doris 1.1 or later");
+                        SetFatal(error);
+                        return null;
+                    }
+                    _twoPhase.Precommitted(new PendingTransaction(load.Partition, outcome.Response.TxnId, load.FirstOffset, load.LastOffset));
+                    return outcome;
+                }
                 case LoadOutcomeKind.Committed:
                 case LoadOutcomeKind.DataError:
                     return outcome;
@@ -138,6 +154,11 @@ public sealed partial class DorisSink
             }
         }
     }
+
+    /// <summary>"Label Already Exists, PRECOMMITTED" under exactlyOnce: a transaction this sink precommitted before a
+    /// crash and never recorded (see <see cref="TwoPhaseCommits.AbortLeftoverAsync"/>).</summary>
+    private static bool IsLeftover(LoadOutcome outcome) =>
+        outcome.Response?.ExistingJobStatus?.Trim().Equals("PRECOMMITTED", StringComparison.OrdinalIgnoreCase) == true;
 
     private async Task CommittedAsync(PartitionLoad load, StreamLoadResponse response)
     {

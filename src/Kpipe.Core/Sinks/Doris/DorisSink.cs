@@ -25,6 +25,8 @@ public sealed partial class DorisSink : ISink
     private readonly RecordErrorHandler _errors;
     private readonly ILogger _logger;
     private readonly StreamLoadClient _client;
+    // exactlyOnce: loads are precommitted, and committed once the offsets past them are (docs/guarantees.md).
+    private readonly TwoPhaseCommits? _twoPhase;
     private readonly DorisSinkInstruments _instruments;
     private readonly Backoff _backoff;
     private readonly RowJsonWriter _rowWriter;
@@ -86,6 +88,7 @@ public sealed partial class DorisSink : ISink
         _chunkSize = _chunks.ChunkSize;
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
+        if (options.ExactlyOnce) _twoPhase = new TwoPhaseCommits(_client, options, database, Name, logger, SetFatal, _shutdown.Token);
         if (options.CreateTable) _schemaSync = new TableSchemaSync(new DorisSqlClient(options), options, Name, logger);
         _instruments = new DorisSinkInstruments(pipelineName, Name);
         _backoff = new Backoff(options.RetryBackoff);
@@ -95,6 +98,9 @@ public sealed partial class DorisSink : ISink
     }
 
     public string Name { get; }
+
+    /// <summary>With exactlyOnce, the sink takes part in the source's offset commits.</summary>
+    public ICommitParticipant? CommitParticipant => _twoPhase;
 
     /// <summary>Most bytes ever held by load bodies (buffered or being loaded) at once; stays within maxBufferedBytes.</summary>
     internal long PeakBufferedBytes => Interlocked.Read(ref _peakBufferedBytes);
@@ -427,10 +433,13 @@ public sealed partial class DorisSink : ISink
         var bound = _options.RequestTimeout > TimeSpan.Zero ? _options.RequestTimeout : TimeSpan.FromSeconds(60);
         if (await Task.WhenAny(idle, Task.Delay(bound)).ConfigureAwait(false) != idle)
             LogCloseTimeout(Name, bound);
+        // The source's last commit is done (sinks close after it): make visible what it recorded.
+        if (_twoPhase != null) await _twoPhase.CloseAsync(bound).ConfigureAwait(false);
         await _shutdown.CancelAsync().ConfigureAwait(false);
         lock (_memorySignal) Monitor.PulseAll(_memorySignal);
         // Cancelled loads end at once and give back their buffers.
         var drained = await Task.WhenAny(idle, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false) == idle;
+        if (_twoPhase != null) await _twoPhase.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
         _schemaSync?.Dispose();
         _json.Dispose();

@@ -72,6 +72,13 @@ public sealed class DorisSinkOptions : SinkOptions, IValidatableOptions
     // Backoff caps every delay at 60s: a longer first delay would be cut to it anyway.
     [ValidRange("1ms", "60s")] public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Exactly once in every table model, Duplicate Key included: each load is a Doris two-phase-commit
+    /// transaction, precommitted (invisible), recorded in the metadata of the Kafka offset commit past its records,
+    /// then committed; a restarted instance, or the next owner of a partition, commits what that metadata records
+    /// before reading on. Rows become visible later (up to <c>maxAge</c> plus <c>engine.commitInterval</c>), and each
+    /// load costs one more request. At most one such sink per pipeline. Default false (at least once). See docs/guarantees.md.</summary>
+    public bool ExactlyOnce { get; set; }
+
     /// <summary>Create a missing table, and add the columns the rows carry that it lacks, before they load (docs/cdc.md,
     /// "Tables that follow the source"). Needs the debezium transform's <c>columns: auto</c>, whose event schemas give the
     /// columns, their types and the key. A created table is Unique Key, merge-on-write, keyed on the Kafka key's fields,

@@ -80,8 +80,9 @@ internal sealed record LoadOutcome(LoadOutcomeKind Kind, string Reason, StreamLo
                 "FINISHED" => new LoadOutcome(LoadOutcomeKind.AlreadyCommitted, "Label Already Exists, FINISHED", r),
                 "RUNNING" => new LoadOutcome(LoadOutcomeKind.Transient,
                     "Label Already Exists, RUNNING: an earlier attempt under this label is still loading; checking again later", r),
-                // kpipe never opens two-phase transactions; one under our label (another tool, or an old version)
-                // either gets committed or is aborted by Doris after about an hour; until then ask again.
+                // Without exactlyOnce kpipe opens no two-phase transactions; one under our label (another tool) either
+                // gets committed or is aborted by Doris after about an hour; until then ask again. Under exactlyOnce
+                // the sink aborts its own leftover first (DorisSink.SendUntilSettledAsync).
                 "PRECOMMITTED" => new LoadOutcome(LoadOutcomeKind.Transient,
                     "Label Already Exists, PRECOMMITTED: an open two-phase transaction holds this label; checking again later", r),
                 _ => new LoadOutcome(LoadOutcomeKind.Transient, $"Label Already Exists, {r.ExistingJobStatus ?? "unknown job status"}: {message}", r),

@@ -39,6 +39,7 @@ internal sealed partial class StreamLoadClient : IDisposable
     private readonly List<KeyValuePair<string, string>> _headers = [];
     private readonly bool _userColumns;
     private readonly TimeSpan _requestTimeout;
+    private readonly bool _twoPhase;
     private readonly string _sink;
     private readonly ILogger _logger;
     private int _frontend;
@@ -49,6 +50,7 @@ internal sealed partial class StreamLoadClient : IDisposable
         _sink = sinkName;
         _logger = logger;
         _requestTimeout = options.RequestTimeout > TimeSpan.Zero ? options.RequestTimeout : TimeSpan.FromSeconds(60);
+        _twoPhase = options.ExactlyOnce;
         _frontends = [.. options.FeNodes.Select(Address)];
         _backends = [.. options.BeNodes.Select(Address)];
         if (_frontends.Length == 0 && _backends.Length == 0)
@@ -208,6 +210,8 @@ internal sealed partial class StreamLoadClient : IDisposable
         request.Headers.Authorization = _authorization;
         request.Headers.ExpectContinue = true;
         request.Headers.TryAddWithoutValidation("label", load.Label);
+        // exactlyOnce: the load stays PRECOMMITTED (invisible) until the offsets past it are committed.
+        if (_twoPhase) request.Headers.TryAddWithoutValidation("two_phase_commit", "true");
         if (load.Columns != null && !_userColumns)
         {
             request.Headers.TryAddWithoutValidation("columns", load.Columns);
@@ -222,6 +226,80 @@ internal sealed partial class StreamLoadClient : IDisposable
         }
         foreach (var (name, value) in _headers)
             request.Headers.TryAddWithoutValidation(name, value);
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Commits or aborts a precommitted load: <c>PUT {fe}/api/{db}/_stream_load_2pc</c> with <c>txn_operation</c> and
+    /// <c>txn_id</c> (or <c>label</c>, accepted by Doris 2.0+, when the id is not known). The FE checks the headers
+    /// and redirects to a BE like a load (fe: LoadAction.executeStreamLoad2PC; be: StreamLoad2PCAction); the answer
+    /// is <c>{"status": "Success", "msg": ...}</c> or an error status with the FE's message.
+    /// </summary>
+    public async Task<StreamLoadAttempt> FinishTransactionAsync(string database, long? txnId, string? label, string operation, CancellationToken shutdown)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        timeout.CancelAfter(_requestTimeout);
+        var path = $"/api/{Uri.EscapeDataString(database)}/_stream_load_2pc";
+        var (nodes, direct) = _backends.Length > 0 ? (_backends, true) : (_frontends, false);
+        var start = direct ? Interlocked.Increment(ref _backend) : Volatile.Read(ref _frontend);
+        HttpResponseMessage? response = null;
+        try
+        {
+            string? unreachable = null;
+            Uri? target = null;
+            for (var i = 0; i < nodes.Length && response == null; i++)
+            {
+                target = new Uri(nodes[(int)((uint)(start + i) % (uint)nodes.Length)], path);
+                try
+                {
+                    response = await SendTwoPhaseAsync(target, txnId, label, operation, timeout.Token).ConfigureAwait(false);
+                }
+                catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+                {
+                    unreachable = Describe(e);
+                }
+            }
+            if (response == null)
+                return StreamLoadAttempt.Failed($"no {(direct ? "BE" : "FE")} reachable: {unreachable}");
+            for (var hop = 0; response.StatusCode is HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect; hop++)
+            {
+                var location = response.Headers.Location;
+                if (hop == MaxRedirects || location == null)
+                    return StreamLoadAttempt.Failed(location == null ? "redirect without a Location" : "too many redirects");
+                // As for loads: Location embeds user:password@, used without them and never logged.
+                target = new UriBuilder(new Uri(target!, location)) { UserName = "", Password = "" }.Uri;
+                response.Dispose();
+                response = null;
+                response = await SendTwoPhaseAsync(target, txnId, label, operation, timeout.Token).ConfigureAwait(false);
+            }
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            return new StreamLoadAttempt((int)response.StatusCode, body, null);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            return StreamLoadAttempt.Failed($"no answer within {_requestTimeout.TotalSeconds:0.###}s (requestTimeout)");
+        }
+        catch (HttpRequestException e)
+        {
+            return StreamLoadAttempt.Failed(Describe(e));
+        }
+        catch (IOException e)
+        {
+            return StreamLoadAttempt.Failed(e.Message);
+        }
+        finally
+        {
+            response?.Dispose();
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendTwoPhaseAsync(Uri uri, long? txnId, string? label, string operation, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = new ByteArrayContent([]) };
+        request.Headers.Authorization = _authorization;
+        if (txnId is { } id) request.Headers.TryAddWithoutValidation("txn_id", id.ToString(CultureInfo.InvariantCulture));
+        else request.Headers.TryAddWithoutValidation("label", label);
+        request.Headers.TryAddWithoutValidation("txn_operation", operation);
         return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
     }
 

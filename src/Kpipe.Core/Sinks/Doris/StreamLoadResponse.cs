@@ -31,6 +31,9 @@ internal sealed class StreamLoadResponse
     public long LoadTimeMs { get; private init; }
     public string? ErrorUrl { get; private init; }
 
+    /// <summary><c>TwoPhaseCommit</c>: "true" when the load was precommitted (a string in Doris's answer); null when absent.</summary>
+    public bool? TwoPhaseCommit { get; private init; }
+
     /// <summary>FE error shape: <c>status</c> ("FAILED"), <c>msg</c>, <c>code</c> and <c>data</c>.</summary>
     public string? FeStatus { get; private init; }
     public string? FeMessage { get; private init; }
@@ -69,6 +72,7 @@ internal sealed class StreamLoadResponse
                 LoadBytes = Number(Any("LoadBytes")) ?? 0,
                 LoadTimeMs = Number(Any("LoadTimeMs")) ?? 0,
                 ErrorUrl = NullIfEmpty(Text(Any("ErrorURL"))),
+                TwoPhaseCommit = Text(Any("TwoPhaseCommit")) is { } twoPhase ? twoPhase.Equals("true", StringComparison.OrdinalIgnoreCase) : null,
                 FeStatus = Text(Exact("status")),
                 FeMessage = Text(Exact("msg")),
                 FeCode = Number(Exact("code")),

@@ -40,19 +40,23 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     private readonly LogThrottle _throttle = new(TimeProvider.System);
     private readonly StartupWatch _startup;
     private readonly ITransactionalSink? _transactions;
+    private readonly ICommitParticipant? _participant;
     private Exception? _fatal;
-    // The pipeline is stopping on a failure: an open transaction is aborted, never committed.
+    // The pipeline is stopping on a failure: an open transaction is aborted, never committed; under a commit
+    // participant, nothing more is read or committed.
     private bool _failed;
     private bool _assigned;
     private long _nextBatchId;
 
     /// <remarks>drain flushes the sinks and waits (within the shutdown timeout) until no batch of the given
     /// partitions (all when null) is unacknowledged; false when that did not happen. With
-    /// <paramref name="transactions"/>, offsets are committed only through the sink's transactions.</remarks>
+    /// <paramref name="transactions"/>, offsets are committed only through the sink's transactions; with
+    /// <paramref name="participant"/>, every commit goes through it (it may lower offsets and adds metadata).</remarks>
     public KafkaSource(KafkaSourceOptions options, string pipeline, Func<IReadOnlyCollection<TopicPartition>?, bool> drain, ILogger logger,
-        ITransactionalSink? transactions = null)
+        ITransactionalSink? transactions = null, ICommitParticipant? participant = null)
     {
         _transactions = transactions;
+        _participant = participant;
         _options = options;
         _pipeline = pipeline;
         _drain = drain;
@@ -171,6 +175,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     {
         if (_transactions != null) return CommitTransaction();
         var offsets = Tracker.TakeCommittable(only);
+        if (_participant != null) return CommitWithParticipant(offsets, only);
         if (offsets.Count == 0) return true;
         try
         {
@@ -185,6 +190,33 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
             LogCommitFailed(_pipeline, e.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// A Doris sink under <c>exactlyOnce</c> decides what each partition commits and records its precommitted
+    /// transactions in the commit's metadata; once the commit succeeded it makes them visible.
+    /// </summary>
+    private bool CommitWithParticipant(List<TopicPartitionOffset> acknowledged, IReadOnlyCollection<TopicPartition>? only)
+    {
+        // Stopping on a failure (a last owner's loads unresolved, partitions lost): commit nothing more (and do not
+        // ask again: there is nothing to wait for).
+        if (_failed) return true;
+        var plan = _participant!.Prepare(acknowledged, only);
+        if (plan.Count == 0) return true;
+        try
+        {
+            _consumer.Commit([.. plan.Select(p => p.Offset)], [.. plan.Select(p => (string?)p.Metadata)]);
+        }
+        catch (NativeKafkaException e)
+        {
+            // Nothing recorded, nothing made visible: the participant offers the same again next time.
+            Tracker.Restore(acknowledged);
+            LogCommitFailed(_pipeline, e.Message);
+            return false;
+        }
+        _participant.Committed(plan);
+        Committed?.Invoke();
+        return true;
     }
 
     /// <summary>
@@ -280,6 +312,7 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
     {
         if (partitions.Count > 0) LogAssigned(_pipeline, string.Join(", ", partitions));
         _assigned = true;
+        if (_participant != null && partitions.Count > 0) Resume(consumer, partitions);
         var start = _options.StartTimestamp;
         if (_options.StartFrom is "earliest" or "latest" || start == null)
             return [.. partitions.Select(tp => new TopicPartitionOffset(tp, Offset.Unset))];
@@ -292,6 +325,33 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         return positions;
     }
 
+    /// <summary>Under a commit participant (a Doris sink's <c>exactlyOnce</c>): commits nothing more and stops the
+    /// pipeline; a restart resumes from what was recorded.</summary>
+    private void FailParticipant(string reason)
+    {
+        _failed = true;
+        Interlocked.CompareExchange(ref _fatal, new NativeKafkaException(ErrorCode.Local_Fail,
+            $"{reason}; stopping without committing more: a restart resumes from the last recorded loads", true), null);
+    }
+
+    /// <summary>Finishes what the partitions' last owner recorded with their offsets before anything of them is read;
+    /// when that fails the pipeline stops without reading (or committing) anything more.</summary>
+    private void Resume(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
+    {
+        try
+        {
+            _participant!.Resume(partitions, consumer.CommittedMetadata(partitions, 30_000));
+        }
+        catch (Exception e)
+        {
+            // Any failure here leaves the partitions' last writes undecided: reading on could load their rows again.
+            _failed = true;
+            Interlocked.CompareExchange(ref _fatal, e is NativeKafkaException
+                ? new NativeKafkaException(ErrorCode.Local_Fail, $"the committed offsets' metadata of {string.Join(", ", partitions)} could not be read: {e.Message}", true)
+                : e, null);
+        }
+    }
+
     void IConsumerEvents.OnRevoked(NativeConsumer consumer, IReadOnlyList<TopicPartition> partitions)
     {
         var set = partitions.ToHashSet();
@@ -302,6 +362,10 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         // An open transaction holds records of these partitions, which their next owner starts from the last
         // committed offsets: it must be committed or aborted before they go, never later.
         if (_transactions != null && !committed && !_failed) FailTransactions($"revoked {string.Join(", ", partitions)} before the transaction could commit");
+        // Loads of these partitions still running would finish after they are forgotten: should the partitions come
+        // back to this instance, such a load could be recorded beside the new owner's load of the same records.
+        if (_participant != null && !drained) FailParticipant($"revoked {string.Join(", ", partitions)} before their loads finished");
+        _participant?.Forget(set);
         Tracker.Forget(set);
         _paused.ExceptWith(set);
         if (!drained) LogRevokeUnfinished(_pipeline, string.Join(", ", partitions));
@@ -314,11 +378,14 @@ internal sealed partial class KafkaSource : IConsumerEvents, IDisposable
         // Lost (not revoked): another member may already own them, so committing now could move their
         // offsets backwards or forwards wrongly. Their in-flight records will be read again by the owner.
         Tracker.Forget(partitions);
+        _participant?.Forget(partitions);
         _paused.ExceptWith(partitions);
         LogLost(_pipeline, string.Join(", ", partitions));
         // The open transaction holds records of the lost partitions, which their new owner writes again, and the
         // group coordinator would refuse its offsets (KIP-447 fencing by generation) anyway.
         if (_transactions != null) FailTransactions($"partitions lost ({string.Join(", ", partitions)})");
+        // Their loads in flight are the new owner's to make again; none of them may ever be recorded here.
+        if (_participant != null) FailParticipant($"partitions lost ({string.Join(", ", partitions)})");
     }
 
     void IConsumerEvents.OnError(ErrorCode code, string reason, bool isFatal)
