@@ -6,6 +6,9 @@ using Kpipe.Benchmarks.Compare;
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- doris-memory [rows] [delayMs]   Doris sink memory
 if (args is ["doris-memory", ..])
     return await DorisMemoryRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000_000, args.Length > 2 ? int.Parse(args[2]) : 0);
+// dotnet run -c Release --project bench/Kpipe.Benchmarks -- many-tables [tables] [rowsPerTable] [kpipe.dll]   peak RSS of one CDC pipeline into many tables
+if (args is ["many-tables", ..])
+    return await ManyTablesRun.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? int.Parse(args[2]) : 3, args.Length > 3 ? args[3] : null);
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- throughput [N]      Kafka -> Kafka end to end, in process
 // dotnet run -c Release --project bench/Kpipe.Benchmarks -- compare [--messages N] [--out DIR] [--only abc] [--kpipe-only] [--kpipe-env NAME=VALUE]... [--kpipe-dll PATH] [--doris-delay MS] [--partitions P] [--a-pipeline FILE]
 //                                                                               kpipe against kcat and Python, see docs/performance.md

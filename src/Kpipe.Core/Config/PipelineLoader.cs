@@ -64,7 +64,10 @@ public static class PipelineLoader
         errors.AddRange(OptionsValidation.Validate(options, check).Select(p => binder.Locations.Error(origin(p.Path), p.Message)));
         // Building the pipeline needs every option bound and consistent.
         if (errors.Count == 0)
+        {
+            Engine.PipelineChecks.Settle(options);
             errors.AddRange(Engine.PipelineChecks.Check(options).Select(p => binder.Locations.Error(origin(p.Path), p.Message)));
+        }
         // In file order, as an editor walks them (binding and later checks find them in different orders).
         if (errors.Count > 0) throw new ConfigException(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
         return new PipelineFile(options, binder.Locations);

@@ -18,6 +18,14 @@ namespace Kpipe.Engine;
 /// </summary>
 public static class PipelineChecks
 {
+    /// <summary>Settings one component takes from another once every option is bound (run by every command, before
+    /// <see cref="Check"/>): the debezium transform widens columns only when no Doris sink would leave its column narrow.</summary>
+    public static void Settle(PipelineOptions options)
+    {
+        var widen = !options.Sinks.Any(s => s is DorisSinkOptions { CreateTable: false });
+        foreach (var debezium in options.Transforms.OfType<DebeziumOptions>()) debezium.WidenColumns = widen;
+    }
+
     /// <summary>Every problem as (option path, message).</summary>
     public static IEnumerable<(string Path, string Message)> Check(PipelineOptions options)
     {

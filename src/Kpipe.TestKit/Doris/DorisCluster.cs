@@ -9,6 +9,7 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
     private readonly Lock _loadsGate = new();
     private readonly List<DorisLoadRecord> _loads = [];
     private readonly List<string> _statements = [];
+    private readonly List<AlterJob> _alterJobs = [];
     private readonly CancellationTokenSource _shutdown = new();
 
     public DorisEmulatorOptions Options { get; } = options;
@@ -40,6 +41,30 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
 
     public DorisTable GetTable(string db, string table) =>
         FindTable(db, table) ?? throw new ArgumentException($"Unknown table {db}.{table}");
+
+    /// <summary>Records a schema change job that applies <paramref name="change"/>: at once, or after
+    /// <see cref="DorisEmulatorOptions.SchemaChangeRunningPolls"/> looks at it (<see cref="PollAlterJobs"/>).</summary>
+    public void AddAlterJob(string db, string table, Action change)
+    {
+        lock (_loadsGate)
+        {
+            var now = Clock.GetUtcNow().UtcDateTime;
+            var job = new AlterJob(10_000 + _alterJobs.Count, db, table, now, change, Options.SchemaChangeRunningPolls);
+            _alterJobs.Add(job);
+            if (job.PollsLeft == 0) job.Finish(now);
+        }
+    }
+
+    /// <summary>The jobs as SHOW ALTER TABLE COLUMN sees them: each running one is one look nearer its end.</summary>
+    public IReadOnlyList<AlterJob> PollAlterJobs()
+    {
+        lock (_loadsGate)
+        {
+            foreach (var job in _alterJobs.Where(j => j.State == "RUNNING"))
+                if (--job.PollsLeft <= 0) job.Finish(Clock.GetUtcNow().UtcDateTime);
+            return [.. _alterJobs];
+        }
+    }
 
     /// <summary>Every statement sent to the SQL endpoint, in arrival order.</summary>
     public IReadOnlyList<string> Statements
@@ -75,4 +100,31 @@ internal sealed class DorisCluster(DorisEmulatorOptions options) : IDisposable
     public void Stop() => _shutdown.Cancel();
 
     public void Dispose() => _shutdown.Dispose();
+}
+
+/// <summary>One schema change job (fe: SchemaChangeJobV2), with the fields SHOW ALTER TABLE COLUMN prints.</summary>
+internal sealed class AlterJob(long jobId, string database, string tableName, DateTime createTime, Action change, int polls)
+{
+    public long JobId { get; } = jobId;
+
+    public string Database { get; } = database;
+
+    public string TableName { get; } = tableName;
+
+    public DateTime CreateTime { get; } = createTime;
+
+    public DateTime? FinishTime { get; private set; }
+
+    public string State { get; private set; } = "RUNNING";
+
+    public string Msg => "";
+
+    public int PollsLeft { get; set; } = polls;
+
+    /// <summary>Applies the change (the new schema becomes the table's) and marks the job FINISHED.</summary>
+    public void Finish(DateTime now)
+    {
+        change();
+        (State, FinishTime) = ("FINISHED", now);
+    }
 }

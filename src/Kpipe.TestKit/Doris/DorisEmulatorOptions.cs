@@ -21,6 +21,11 @@ public sealed class DorisEmulatorOptions
     /// <summary>Clock for label expiry and transaction timeouts; replace it to move time in tests.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>How many <c>SHOW ALTER TABLE COLUMN</c> queries see a MODIFY COLUMN job RUNNING before it finishes. Doris
+    /// runs a type change as an asynchronous job and the column keeps its old type (in DESC and for loads) until it is
+    /// FINISHED; 0 (the default) finishes it during the statement.</summary>
+    public int SchemaChangeRunningPolls { get; init; }
+
     /// <summary>Tables to create at start, as CREATE TABLE statements.</summary>
     public IReadOnlyList<string> Tables { get; init; } = [];
 }

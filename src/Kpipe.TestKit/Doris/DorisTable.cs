@@ -52,6 +52,85 @@ internal sealed class DorisTable(DorisTableDefinition definition)
         }
     }
 
+    /// <summary>
+    /// ALTER TABLE ... MODIFY COLUMN on a value column, to a type Doris converts it to (ALTER-TABLE-COLUMN: integer and
+    /// floating types to larger numeric types, any of them or DECIMAL to VARCHAR/STRING, a longer VARCHAR). In Doris it
+    /// is a heavy schema change, a job that rewrites the data and swaps the schema when done; here the stored values
+    /// are converted when the emulator's job finishes (SqlEndpoint).
+    /// </summary>
+    public void ModifyColumn(DorisColumn column)
+    {
+        lock (_gate)
+        {
+            var index = CheckModifyColumn(column);
+            var definition = _definition.WithModifiedColumn(column);
+            foreach (var (key, row) in _unique.ToList())
+                _unique[key] = row with { Values = Converted(row.Values, index, column.Type) };
+            for (var i = 0; i < _duplicate.Count; i++)
+                _duplicate[i] = Converted(_duplicate[i], index, column.Type);
+            _definition = definition;
+        }
+    }
+
+    /// <summary>The index of the column MODIFY COLUMN changes; throws Doris's refusal when it cannot.</summary>
+    public int CheckModifyColumn(DorisColumn column)
+    {
+        lock (_gate)
+        {
+            var index = _definition.IndexOf(column.Name);
+            if (index < 0) throw new ArgumentException($"Column[{column.Name}] does not exists");
+            var from = _definition.Columns[index];
+            if (from.IsKey)
+                throw new NotSupportedException($"the emulator does not modify key columns ({from.Name}): that is Doris's sort schema change");
+            // fe: ColumnType.checkSupportSchemaChangeForColumnType, "Can not change INT to DATE".
+            if (!CanChange(from.Type, column.Type))
+                throw new InvalidOperationException($"Can not change {from.Type} to {column.Type}");
+            return index;
+        }
+    }
+
+    private static bool CanChange(DorisType from, DorisType to)
+    {
+        if (from == to) return true;
+        if (to.Kind == DorisTypeKind.String) return from.Kind is not (DorisTypeKind.Date or DorisTypeKind.DateTime);
+        if (to.Kind == DorisTypeKind.Varchar)
+            return from.IsNumeric || (from.Kind == DorisTypeKind.Varchar && to.Length >= from.Length);
+        return (from.IsInteger || from.Kind is DorisTypeKind.Float or DorisTypeKind.Double)
+            && (to.IsInteger || to.Kind is DorisTypeKind.Float or DorisTypeKind.Double)
+            && Rank(to) > Rank(from);
+    }
+
+    // Integers by width, then FLOAT and DOUBLE: "larger numeric types" in Doris's list.
+    private static int Rank(DorisType type) => type.Kind switch
+    {
+        DorisTypeKind.TinyInt => 1,
+        DorisTypeKind.SmallInt => 2,
+        DorisTypeKind.Int => 3,
+        DorisTypeKind.BigInt => 4,
+        DorisTypeKind.LargeInt => 5,
+        DorisTypeKind.Float => 3,
+        DorisTypeKind.Double => 5,
+        _ => 0,
+    };
+
+    private static object?[] Converted(object?[] values, int index, DorisType type)
+    {
+        var copy = (object?[])values.Clone();
+        var v = copy[index];
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        copy[index] = v is null ? null : type.Kind switch
+        {
+            DorisTypeKind.SmallInt => System.Convert.ToInt16(v, invariant),
+            DorisTypeKind.Int => System.Convert.ToInt32(v, invariant),
+            DorisTypeKind.BigInt => System.Convert.ToInt64(v, invariant),
+            DorisTypeKind.LargeInt => v is Int128 big ? big : (Int128)System.Convert.ToInt64(v, invariant),
+            DorisTypeKind.Float => System.Convert.ToSingle(v, invariant),
+            DorisTypeKind.Double => System.Convert.ToDouble(v, invariant),
+            _ => System.Convert.ToString(v, invariant),
+        };
+        return copy;
+    }
+
     /// <summary>Applies a committed load. Rows of one load apply in order, all under the table lock.</summary>
     public void Apply(IReadOnlyList<RowOp> ops)
     {

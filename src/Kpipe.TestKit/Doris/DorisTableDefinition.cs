@@ -130,6 +130,20 @@ public sealed class DorisTableDefinition
             SequenceColumn, SequenceColumn is null ? SequenceType : null, Properties);
     }
 
+    /// <summary>This table with the column of <paramref name="column"/>'s name changed to its type and nullability
+    /// (ALTER TABLE ... MODIFY COLUMN); the column keeps its place and, being a value column, stays one.</summary>
+    public DorisTableDefinition WithModifiedColumn(DorisColumn column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        var index = IndexOf(column.Name);
+        // fe: SchemaChangeHandler.modifyColumnInternal, "Column[x] does not exists".
+        if (index < 0) throw new ArgumentException($"Column[{column.Name}] does not exists");
+        var columns = Columns.ToList();
+        columns[index] = column with { Name = Columns[index].Name };
+        return new DorisTableDefinition(Database, Name, columns.Select(c => c with { IsKey = false }), KeysType, KeyColumns,
+            SequenceColumn, SequenceColumn is null ? SequenceType : null, Properties);
+    }
+
     public DorisColumn? FindColumn(string name) => _indexByName.TryGetValue(name, out var i) ? Columns[i] : null;
 
     public int IndexOf(string name) => _indexByName.TryGetValue(name, out var i) ? i : -1;

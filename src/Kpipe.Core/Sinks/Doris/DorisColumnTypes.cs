@@ -32,6 +32,33 @@ internal static class DorisColumnTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no Doris type for this column type"),
     };
 
+    /// <summary>
+    /// The Doris type a column of <paramref name="dorisType"/> (as DESC prints it: <c>int</c>, <c>INT</c>, <c>int(11)</c>)
+    /// must be widened to so it holds values of <paramref name="incoming"/>; null when it holds them already or kpipe
+    /// does not widen it. Only integer columns are widened, to BIGINT or DOUBLE: Doris converts "TINYINT/SMALLINT/INT/
+    /// BIGINT/LARGEINT/FLOAT/DOUBLE types to larger numeric types" (ALTER-TABLE-COLUMN), and those keep every value.
+    /// </summary>
+    public static string? Widened(string dorisType, ColumnType incoming)
+    {
+        var text = dorisType.Trim().ToLowerInvariant();
+        var paren = text.IndexOf('(', StringComparison.Ordinal);
+        var rank = (paren >= 0 ? text[..paren] : text) switch
+        {
+            "tinyint" => 1,
+            "smallint" => 2,
+            "int" or "integer" => 3,
+            _ => 0,
+        };
+        if (rank == 0) return null;
+        return incoming.Kind switch
+        {
+            ColumnKind.Int when rank < 3 => "INT",
+            ColumnKind.Long => "BIGINT",
+            ColumnKind.Double => "DOUBLE",
+            _ => null,
+        };
+    }
+
     /// <summary>Doris refuses FLOAT/DOUBLE, STRING and JSON key columns.</summary>
     public static bool CanBeKey(ColumnType type) => type.Kind is not (ColumnKind.Double or ColumnKind.Json);
 }

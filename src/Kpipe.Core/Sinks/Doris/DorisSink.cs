@@ -82,10 +82,10 @@ public sealed partial class DorisSink : ISink
         _maxBytes = Math.Max(1, options.MaxBytes.Bytes);
         _maxBuffered = Math.Max(1, options.MaxBufferedBytes.Bytes);
         _maxAgeMs = Math.Max(0, (long)options.MaxAge.TotalMilliseconds);
-        // Chunks well under the large-object-heap threshold; small bodies do not hold 64 KiB each.
-        _chunkSize = (int)Math.Clamp(_maxBytes / 8, 4096, 64 * 1024);
-        // The pool keeps what the bound lets bodies hold, and no more.
-        _chunks = new BodyChunkPool(_chunkSize, (int)Math.Min(int.MaxValue, _maxBuffered / _chunkSize + 1));
+        // Chunks well under the large-object-heap threshold; a body's first chunks are smaller (BodyChunkPool), so
+        // the loads of many small tables do not hold 64 KiB each. The pool keeps what the bound lets bodies hold.
+        _chunks = new BodyChunkPool((int)Math.Clamp(_maxBytes / 8, BodyChunkPool.FirstChunkSize, 64 * 1024), _maxBuffered);
+        _chunkSize = _chunks.ChunkSize;
         _slots = new SemaphoreSlim(Math.Max(1, options.MaxLoadsInFlight));
         _client = new StreamLoadClient(options, Name, logger);
         if (options.ExactlyOnce) _twoPhase = new TwoPhaseCommits(_client, options, database, Name, logger, SetFatal, _shutdown.Token);

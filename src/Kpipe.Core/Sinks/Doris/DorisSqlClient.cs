@@ -9,7 +9,17 @@ namespace Kpipe.Sinks.Doris;
 /// <param name="Rows">A query's rows, each column as text (null for SQL NULL); empty for other statements.</param>
 /// <param name="Error">Why it was not run: Doris's message, or the transport failure.</param>
 /// <param name="Transient">Nothing was answered (connection refused, timeout, 5xx): asking again may work.</param>
-internal sealed record DorisSqlResult(bool Ok, IReadOnlyList<string?[]> Rows, string? Error, bool Transient = false);
+/// <param name="Columns">A query's column names (<c>data.meta[].name</c>), in row order; empty when not given.</param>
+internal sealed record DorisSqlResult(bool Ok, IReadOnlyList<string?[]> Rows, string? Error, bool Transient = false, IReadOnlyList<string>? Columns = null)
+{
+    /// <summary>The value of the column named <paramref name="name"/> in <paramref name="row"/>, or at
+    /// <paramref name="position"/> when the answer names no columns.</summary>
+    public string? Value(string?[] row, string name, int position)
+    {
+        var index = Columns is { Count: > 0 } names ? names.ToList().FindIndex(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) : position;
+        return index >= 0 && index < row.Length ? row[index] : null;
+    }
+}
 
 /// <summary>
 /// Runs SQL statements through the FE's HTTP endpoint <c>POST /api/query/default_cluster/{db}</c> with the JSON body
@@ -83,12 +93,15 @@ internal sealed class DorisSqlClient : IDisposable
                 return new DorisSqlResult(false, [], $"Doris refused the statement: {reason} (code {code})");
             }
             var rows = new List<string?[]>();
+            var columns = new List<string>();
             if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("data", out var table) && table.ValueKind == JsonValueKind.Array)
             {
                 foreach (var row in table.EnumerateArray())
                     rows.Add([.. row.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? null : v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText())]);
+                if (data.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Array)
+                    columns.AddRange(meta.EnumerateArray().Select(m => m.ValueKind == JsonValueKind.Object && m.TryGetProperty("name", out var n) ? n.ToString() : ""));
             }
-            return new DorisSqlResult(true, rows, null);
+            return new DorisSqlResult(true, rows, null, Columns: columns);
         }
         catch (JsonException)
         {

@@ -5,7 +5,8 @@ using System.Runtime.InteropServices;
 namespace Kpipe.Sinks.Doris;
 
 /// <summary>
-/// The body of one load (JSON lines) in fixed-size chunks from the sink's <see cref="BodyChunkPool"/>. It is an
+/// The body of one load (JSON lines) in chunks from the sink's <see cref="BodyChunkPool"/>, each twice the size of
+/// the last up to the pool's largest (a load of a few rows holds 4 KiB). It is an
 /// <see cref="IBufferWriter{T}"/>, so the sink's Utf8JsonWriter writes each row straight into the chunk that is
 /// sent: no scratch copy. Appending never moves what is already written, a 64 MiB body needs no 64 MiB
 /// contiguous array, and the memory it holds is known exactly (<see cref="Capacity"/>). The same chunks are sent
@@ -42,7 +43,8 @@ internal sealed class LoadBody(BodyChunkPool pool) : IBufferWriter<byte>, IDispo
         }
         // The rest of the current chunk (smaller than the hint) stays unused: a few bytes, as the writer asks
         // for 256 bytes at the start of a row and for 4 KiB, or a token's size, when its memory runs out.
-        var chunk = pool.Rent();
+        // Each chunk is twice the last (up to the pool's largest): a body of a few rows holds a few KB.
+        var chunk = pool.Rent(pool.NextSize(_segments.Count > 0 ? _segments[^1].Chunk.Length : 0, sizeHint));
         _segments.Add(new Segment(chunk, 0));
         Capacity += chunk.Length;
         return chunk;

@@ -16,8 +16,12 @@ namespace Kpipe.Sinks.Doris;
 /// </summary>
 internal sealed partial class TableSchemaSync(DorisSqlClient sql, DorisSinkOptions options, string sinkName, ILogger logger) : IDisposable
 {
-    /// <summary>What the sink knows of a Doris table: its column names and its key columns, in order.</summary>
-    private sealed record KnownTable(HashSet<string> Columns, string[] Keys);
+    /// <summary>What the sink knows of a Doris table: its columns by name and its key columns, in order.</summary>
+    private sealed record KnownTable(Dictionary<string, KnownColumn> Columns, string[] Keys);
+
+    /// <summary>A Doris column as DESC shows it: its type (Doris's text, e.g. <c>int</c>), whether it takes NULL, whether
+    /// it is a key column.</summary>
+    private sealed record KnownColumn(string Type, bool Nullable, bool Key);
 
     private readonly Dictionary<DorisTable, KnownTable> _tables = [];
     // Routes checked: null when the table takes them, else the reason it cannot (a key changed, a statement refused).
@@ -67,7 +71,14 @@ internal sealed partial class TableSchemaSync(DorisSqlClient sql, DorisSinkOptio
         foreach (var c in route.Columns)
         {
             var name = schema.Names[c];
-            if (Hidden(name) || current.Columns.Contains(name)) continue;
+            if (Hidden(name)) continue;
+            if (current.Columns.TryGetValue(name, out var existing))
+            {
+                if (DorisColumnTypes.Widened(existing.Type, schema.Types[c]) is { } wider
+                    && Widen(table, current, name, existing, wider, cancel) is { } refused)
+                    return refused;
+                continue;
+            }
             var type = DorisColumnTypes.Of(schema.Types[c], key: false, sequence: c == route.Sequence);
             var stmt = $"ALTER TABLE {Name(table)} ADD COLUMN {Quote(name)} {type} NULL";
             var result = Run(table.Database, stmt, cancel);
@@ -75,14 +86,14 @@ internal sealed partial class TableSchemaSync(DorisSqlClient sql, DorisSinkOptio
             {
                 // Another kpipe instance may have added it meanwhile: look again before giving up.
                 var (again, _) = Describe(table, cancel);
-                if (again == null || !again.Columns.Contains(name))
+                if (again == null || !again.Columns.ContainsKey(name))
                     return ($"cannot add column {Quote(name)} {type} to Doris table {Name(table)}: {result.Error}", !result.Transient);
             }
             else
             {
                 LogColumnAdded(sinkName, Name(table), name, type);
             }
-            current.Columns.Add(name);
+            current.Columns[name] = new KnownColumn(type, Nullable: true, Key: false);
         }
         return (null, false);
     }
@@ -122,13 +133,14 @@ internal sealed partial class TableSchemaSync(DorisSqlClient sql, DorisSinkOptio
     {
         var result = Run(table.Database, $"DESC {Name(table)}", cancel);
         if (!result.Ok) return result.Transient ? (null, $"cannot read Doris table {Name(table)}: {result.Error}") : (null, null);
-        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var columns = new Dictionary<string, KnownColumn>(StringComparer.OrdinalIgnoreCase);
         var keys = new List<string>();
         foreach (var row in result.Rows)
         {
             if (row.Length == 0 || row[0] is not { } name) continue;
-            columns.Add(name);
-            if (row.Length > 3 && string.Equals(row[3], "true", StringComparison.OrdinalIgnoreCase)) keys.Add(name);
+            var key = row.Length > 3 && string.Equals(row[3], "true", StringComparison.OrdinalIgnoreCase);
+            columns[name] = new KnownColumn(row.Length > 1 ? row[1] ?? "" : "", row.Length <= 2 || !string.Equals(row[2], "No", StringComparison.OrdinalIgnoreCase), key);
+            if (key) keys.Add(name);
         }
         return (new KnownTable(columns, [.. keys]), null);
     }

@@ -52,6 +52,13 @@ internal static class ConnectTypeMap
         };
     }
 
+    /// <summary>Whether a column of type <paramref name="existing"/> whose values now come as <paramref name="incoming"/>
+    /// becomes a column of the incoming type: a widening that keeps every stored value exactly and that Doris applies to
+    /// a value column with <c>ALTER TABLE ... MODIFY COLUMN</c> (INT to BIGINT or DOUBLE; Doris's ALTER-TABLE-COLUMN lists
+    /// "larger numeric types"). BIGINT to DOUBLE is left out: a double does not hold every long.</summary>
+    public static bool Widens(ColumnType existing, ColumnType incoming) =>
+        existing.Kind == ColumnKind.Int && incoming.Kind is ColumnKind.Long or ColumnKind.Double;
+
     /// <summary>Debezium gives the column's precision in <c>connect.decimal.precision</c> (MySQL, PostgreSQL with a
     /// declared precision); without it the widest DECIMAL Doris has.</summary>
     private static ColumnType FixedDecimal(ConnectFieldSchema field)

@@ -72,6 +72,12 @@ public sealed class DebeziumOptions : TransformOptions, IValidatableOptions
     /// <summary><c>columns: auto</c>: the columns come from each event's schema.</summary>
     internal bool AutoColumns { get; set; }
 
+    /// <summary>Under <c>columns: auto</c>, a source column widened from int to long or double moves to a wider column
+    /// (docs/cdc.md, "Widening"). Off when a Doris sink of the pipeline has no <c>createTable</c>: that sink would not
+    /// widen its column, and Doris writes a value out of the column's range as NULL unless in strict mode. Set by
+    /// <see cref="Engine.PipelineChecks.Settle"/>.</summary>
+    internal bool WidenColumns { get; set; } = true;
+
     /// <summary>Many tables in one pipeline: the columns of each source table, by its name (<c>source.table</c>
     /// in the event, or the last part of the topic name for flattened events). Each row then goes to the Doris
     /// table named by the sink's <c>table</c> with <c>{table}</c> replaced by the source table, and carries only

@@ -7,7 +7,8 @@ namespace Kpipe.Transforms.Cdc;
 
 // columns: auto. Each (source table, row schema) pair gets a shape and a route once; a field no earlier event of its
 // table had becomes a new column of the rows (appended to the schema), so the sink sees it and, under createTable,
-// adds it to the Doris table before the rows carrying it load.
+// adds it to the Doris table before the rows carrying it load. A field widened at the source (int to long) moves the
+// table to a column of the wider type, which the sink widens in Doris the same way.
 public sealed partial class DebeziumTransform
 {
     private readonly Dictionary<(string Table, ConnectFieldSchema Schema), (TableShape Shape, int Route)> _autoShapes = new(AutoKeyComparer.Instance);
@@ -16,6 +17,8 @@ public sealed partial class DebeziumTransform
     private readonly Dictionary<string, Dictionary<string, int>> _autoTableColumns = [];
     private readonly Dictionary<(string Name, ColumnType Type), int> _autoColumns = [];
     private (string Table, ConnectFieldSchema Schema, TableShape Shape, int Route)? _lastAuto;
+    // Tombstones with schemaless keys, per table and key columns.
+    private readonly Dictionary<(string Table, string Keys), (TableShape Shape, int Route)> _autoKeyShapes = [];
 
     /// <summary>The shape and route of a row of <paramref name="table"/> whose image has <paramref name="rowSchema"/>;
     /// null, or why the row cannot be taken (a column whose type changed in a way its column cannot hold).</summary>
@@ -57,8 +60,17 @@ public sealed partial class DebeziumTransform
             {
                 var existing = Schema.Types[c];
                 // A type that the column cannot hold would lose or bend values; Doris cannot narrow a column either.
+                if (!ConnectTypeMap.Holds(existing, type) && !(_options.WidenColumns && ConnectTypeMap.Widens(existing, type)))
+                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; "
+                        + (ConnectTypeMap.Widens(existing, type) ? "kpipe widens a column only for a Doris sink with createTable: true" : "kpipe widens a column only from int to long or double")
+                        + ": alter the Doris column (and restart), or route the rows elsewhere";
                 if (!ConnectTypeMap.Holds(existing, type))
-                    return $"column '{field.Field}' of source table '{table}' changed type at the source, from {existing} to {type}; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere";
+                {
+                    // Widened: the table's rows from now on use the wider column (the sink widens the Doris column before
+                    // they load); rows of the older schema keep their route, and their values fit the wider column.
+                    if (!_autoColumns.TryGetValue((field.Field, type), out c)) _autoColumns[(field.Field, type)] = c = AddAutoColumn(field.Field, type);
+                    known[field.Field] = c;
+                }
             }
             else
             {
@@ -72,6 +84,27 @@ public sealed partial class DebeziumTransform
         var shape = new TableShape(tree, [.. columns]);
         _routes.Add(new RowRoute(table, [.. columns], Keys: KeyColumns(key, known)));
         found = (shape, _routes.Count - 1);
+        return null;
+    }
+
+    /// <summary>The shape and route of a tombstone whose key has no schema (the key converter without schemas): the key's
+    /// fields are the table's key columns, typed as the table's earlier events with schemas typed them; a table no such
+    /// event came from in this run cannot be typed, and the tombstone is a record error rather than a delete guessed.</summary>
+    private string? AutoKeyShape(string table, ReadOnlySpan<byte> key, out TableShape? shape, out int route)
+    {
+        (shape, route) = (null, -1);
+        if (!_autoTableColumns.TryGetValue(table, out var known))
+            return $"a tombstone of source table '{table}' has a key without a schema, and no event of the table with a schema came before it in this run, so its key columns are not known (give the key converter schemas.enable=true, or send deletes as rows: ExtractNewRecordState delete.tombstone.handling.mode=rewrite)";
+        if (KeyColumns(key, known) is not { } keys)
+            return $"the tombstone's key names fields that are not columns of source table '{table}'";
+        if (!_autoKeyShapes.TryGetValue((table, string.Join(',', keys)), out var found))
+        {
+            var tree = new FieldTree();
+            foreach (var c in keys) tree.Add([_columns[c].Name]).Columns.Add(c);
+            _routes.Add(new RowRoute(table, [.. keys], Keys: keys));
+            _autoKeyShapes[(table, string.Join(',', keys))] = found = (new TableShape(tree, keys), _routes.Count - 1);
+        }
+        (shape, route) = found;
         return null;
     }
 

@@ -178,7 +178,7 @@ public sealed partial class DebeziumTransform
         var key = batch.Key(index);
         if (!_deleteTombstones || key.IsEmpty || !_options.Deletes) return Filtered(MessageKind.Tombstone);
         var image = KeyImage(key, out var keySchema);
-        return AddRow(batch, index, image, image, keySchema, default, 'd', delete: true);
+        return AddRow(batch, index, image, image, keySchema, default, 'd', delete: true, tombstone: true);
     }
 
     private string? Filtered(MessageKind kind)

@@ -169,14 +169,17 @@ public sealed partial class DebeziumTransform : ITransform, IDisposable
     }
 
     private string? AddRow(RecordBatch batch, int index, ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> image, ConnectFieldSchema? rowSchema,
-        JsonSpan source, char operation, bool delete)
+        JsonSpan source, char operation, bool delete, bool tombstone = false)
     {
         var shape = _defaultShape;
         var route = -1;
         if (_options.AutoColumns)
         {
-            if (rowSchema == null) return "columns: auto reads the columns from the event's schema, and this event has none (Kafka Connect's JSON converter with schemas.enable=true)";
-            var failure = AutoShape(SourceTable(envelope, source, batch.Topic(index)), rowSchema, batch.Key(index), out shape, out route);
+            var table = SourceTable(envelope, source, batch.Topic(index));
+            // A tombstone's key without a schema names the row by fields whose columns earlier events of the table gave.
+            var failure = rowSchema == null && tombstone ? AutoKeyShape(table, batch.Key(index), out shape, out route)
+                : rowSchema == null ? "columns: auto reads the columns from the event's schema, and this event has none (Kafka Connect's JSON converter with schemas.enable=true)"
+                : AutoShape(table, rowSchema, batch.Key(index), out shape, out route);
             if (failure != null) return failure;
         }
         else if (_tableShapes.Count > 0)

@@ -2,6 +2,7 @@ using System.Text;
 using Kpipe.Config;
 using Kpipe.Engine;
 using Kpipe.Rows;
+using Kpipe.Sinks.Doris;
 
 namespace Kpipe.Tests.Sinks.Doris;
 
@@ -67,7 +68,7 @@ public sealed class DorisSinkMemoryTests
         // 20,000 rows over 2 partitions: about 250 KB of body each, several 64 KiB chunks per load.
         h.Write(sink, h.IdRows(rows, "events", 2, 0, 1, 20_000));
         Assert.True(sink.Chunks.Rented >= 6, $"expected the bodies in several chunks, got {sink.Chunks.Rented}");
-        Assert.Equal(sink.Chunks.Rented * (long)sink.Chunks.ChunkSize, sink.BufferedBytes);
+        Assert.Equal(sink.Chunks.RentedBytes, sink.BufferedBytes);
         await sink.FlushAsync(CancellationToken.None);
         await h.Acks.WaitForAsync(1);
         await WaitUntilAsync(() => sink.BufferedBytes == 0);
@@ -76,6 +77,49 @@ public sealed class DorisSinkMemoryTests
         Assert.Equal(0, sink.Chunks.Rented);
         Assert.Equal(0, sink.BufferedBytes);
         Assert.True(sink.Chunks.Pooled >= 6, $"the chunks should wait in the pool for the next loads, {sink.Chunks.Pooled} do");
+    }
+
+    [Fact]
+    public async Task The_loads_of_many_small_tables_each_hold_one_small_chunk_and_go_out_as_one_load_per_table()
+    {
+        const int Tables = 300;
+        await using var h = await DorisSinkHarness.StartAsync(TextTable);
+        for (var t = 1; t < Tables; t++) h.Doris.CreateTable($"CREATE TABLE db.t{t} (id BIGINT NOT NULL, name STRING) DUPLICATE KEY(id)");
+        // A memory bound that 300 full-size (64 KiB) chunks would overrun, forcing loads out at every row.
+        await using var sink = h.Sink(h.Options(table: "db.{table}", o => (o.MaxBytes, o.MaxBufferedBytes) = (ByteSize.FromMiB(1), ByteSize.FromMiB(2))));
+        using var rows = DorisSinkHarness.IdRowBatch();
+        // Two rows of each table, routed as the debezium transform routes the rows of many source tables.
+        var batch = h.IdRows(rows, "cdc", 1, 0, 0, 2 * Tables);
+        rows.Routes = [.. Enumerable.Range(0, Tables).Select(t => new RowRoute(t == 0 ? "t" : $"t{t}", [0, 1]))];
+        for (var r = 0; r < rows.Count; r++) rows.SetRoute(r, r % Tables);
+
+        h.Write(sink, batch);
+        // Every open load holds the smallest chunk, not a full one: 300 tables cost 1.2 MB, not 19 MB.
+        Assert.Equal(Tables, sink.Chunks.Rented);
+        Assert.Equal(Tables * (long)BodyChunkPool.FirstChunkSize, sink.BufferedBytes);
+        await sink.FlushAsync(CancellationToken.None);
+        await h.Acks.WaitForAsync(1);
+
+        // One load per table: the bound never had to send a table's rows before its load was complete.
+        Assert.Equal(Tables, h.Doris.Loads.Count);
+        Assert.Equal([0L, 300], h.Ids());
+        Assert.Equal([299L, 599], h.Ids("db", "t299"));
+        Assert.All(Enumerable.Range(1, Tables - 1), t => Assert.Equal([(long)t, t + 300], h.Ids("db", $"t{t}")));
+    }
+
+    [Fact]
+    public void A_body_grows_by_doubling_chunks_up_to_the_largest()
+    {
+        var pool = new BodyChunkPool(64 * 1024, 1 << 20);
+        using var body = new LoadBody(pool);
+        body.Write(new byte[200_000]);
+        Assert.Equal(200_000, body.Length);
+        // 4 + 8 + 16 + 32 KiB, then 64 KiB chunks.
+        Assert.Equal(4096 + 8192 + 16384 + 32768 + 3 * 65536, body.Capacity);
+        Assert.Equal(7, pool.Rented);
+        body.Dispose();
+        Assert.Equal(0, pool.RentedBytes);
+        Assert.Equal(7, pool.Pooled);
     }
 
     [Fact]

@@ -47,6 +47,57 @@ public sealed class TableSchemaSyncTests
     }
 
     [Fact]
+    public async Task An_int_value_column_whose_rows_now_carry_longs_is_widened_keeping_its_nullability_and_values()
+    {
+        await using var doris = await Start();
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, qty INT NOT NULL, note INT) UNIQUE KEY(id)");
+        using (var client = new Kpipe.Tests.TestKit.Doris.StreamLoadTestClient(doris))
+            Assert.Equal("Success", (await client.LoadAsync("shop", "t", """{"id":1,"qty":7,"note":3}""" + "\n", ("format", "json"), ("read_json_by_line", "true"))).Str("Status"));
+        using var sync = Sync(doris);
+        var schema = new RowSchema([("id", ColumnType.Int), ("qty", ColumnType.Long), ("note", ColumnType.Double)]);
+        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), schema, new RowRoute("t", [0, 1, 2], Keys: [0]), CancellationToken.None, out _));
+        Assert.Equal(
+        [
+            "DESC `shop`.`t`",
+            "ALTER TABLE `shop`.`t` MODIFY COLUMN `qty` BIGINT NOT NULL",
+            "SHOW ALTER TABLE COLUMN FROM `shop` WHERE TableName = \"t\" ORDER BY CreateTime DESC LIMIT 1",
+            "DESC `shop`.`t`",
+            "ALTER TABLE `shop`.`t` MODIFY COLUMN `note` DOUBLE NULL",
+            "SHOW ALTER TABLE COLUMN FROM `shop` WHERE TableName = \"t\" ORDER BY CreateTime DESC LIMIT 1",
+            "DESC `shop`.`t`",
+        ], doris.Statements);
+        Assert.Equal(["id INT", "qty BIGINT", "note DOUBLE"], doris.FindTable("shop", "t")!.Columns.Select(c => $"{c.Name} {c.Type}"));
+        var row = Assert.Single(doris.Rows("shop", "t"));
+        Assert.Equal((7L, 3.0), ((long)row["qty"]!, (double)row["note"]!));
+    }
+
+    [Fact]
+    public async Task A_widening_waits_for_Doris_to_finish_its_schema_change_job()
+    {
+        // As in Doris, the column keeps its type until the job is FINISHED: here after two looks at it.
+        await using var doris = await DorisEmulator.StartAsync(new DorisEmulatorOptions { User = "root", Password = "secret", SchemaChangeRunningPolls = 2 });
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, qty INT) UNIQUE KEY(id)");
+        using var sync = Sync(doris);
+        var schema = new RowSchema([("id", ColumnType.Int), ("qty", ColumnType.Long)]);
+        Assert.Null(sync.Ensure(new SinkTable("shop", "t"), schema, new RowRoute("t", [0, 1], Keys: [0]), CancellationToken.None, out _));
+        Assert.Equal(2, doris.Statements.Count(s => s.StartsWith("SHOW ALTER TABLE COLUMN", StringComparison.Ordinal)));
+        Assert.Equal("BIGINT", doris.FindTable("shop", "t")!.Columns[1].Type.ToString());
+    }
+
+    [Fact]
+    public async Task A_key_column_widened_at_the_source_is_refused_and_not_altered()
+    {
+        await using var doris = await Start();
+        doris.CreateTable("CREATE TABLE shop.t (id INT NOT NULL, name VARCHAR(32)) UNIQUE KEY(id)");
+        using var sync = Sync(doris);
+        var schema = new RowSchema([("id", ColumnType.Long), ("name", ColumnType.String)]);
+        var refused = sync.Ensure(new SinkTable("shop", "t"), schema, new RowRoute("t", [0, 1], Keys: [0]), CancellationToken.None, out var unreachable);
+        Assert.False(unreachable);
+        Assert.Equal("column `id` of the source widened to BIGINT, but it is a key column of Doris table `shop`.`t` (int); kpipe does not change a key column's type: alter the table by hand, or route the rows elsewhere", refused);
+        Assert.DoesNotContain(doris.Statements, s => s.StartsWith("ALTER", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_missing_table_without_a_key_is_not_created()
     {
         await using var doris = await Start();

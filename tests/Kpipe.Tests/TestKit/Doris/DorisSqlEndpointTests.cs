@@ -54,6 +54,28 @@ public sealed class DorisSqlEndpointTests
     }
 
     [Fact]
+    public async Task Modify_column_widens_a_value_column_converting_its_rows_and_lists_a_finished_job()
+    {
+        await using var doris = await Start();
+        await Run(doris, "CREATE TABLE `shop`.`t` (`id` INT NOT NULL, `qty` INT NULL) UNIQUE KEY(`id`)");
+        using var client = new StreamLoadTestClient(doris);
+        Assert.Equal("Success", (await client.LoadAsync("shop", "t", """{"id":1,"qty":7}""" + "\n", ("format", "json"), ("read_json_by_line", "true"))).Str("Status"));
+
+        Assert.Equal(0, (await Run(doris, "ALTER TABLE `shop`.`t` MODIFY COLUMN `qty` BIGINT NULL")).GetProperty("code").GetInt32());
+        Assert.Equal(7L, Assert.Single(doris.Rows("shop", "t"))["qty"]);
+        var jobs = (await Run(doris, "SHOW ALTER TABLE COLUMN FROM `shop` WHERE TableName = \"t\" ORDER BY CreateTime DESC LIMIT 1")).GetProperty("data");
+        Assert.Equal("State", jobs.GetProperty("meta")[9].GetProperty("name").GetString());
+        var job = Assert.Single(jobs.GetProperty("data").EnumerateArray().ToList());
+        Assert.Equal(("t", "FINISHED"), (job[1].GetString(), job[9].GetString()));
+
+        // Narrowing and key columns are refused, and nothing changes.
+        var narrowed = await Run(doris, "ALTER TABLE `shop`.`t` MODIFY COLUMN `qty` INT NULL");
+        Assert.Equal((1, "errCode = 2, detailMessage = Can not change BIGINT to INT"), (narrowed.GetProperty("code").GetInt32(), narrowed.GetProperty("data").GetString()));
+        Assert.Equal(1, (await Run(doris, "ALTER TABLE `shop`.`t` MODIFY COLUMN `id` BIGINT NOT NULL")).GetProperty("code").GetInt32());
+        Assert.Equal(["id INT", "qty BIGINT"], doris.FindTable("shop", "t")!.Columns.Select(c => $"{c.Name} {c.Type}"));
+    }
+
+    [Fact]
     public async Task A_failing_statement_answers_code_1_with_the_reason()
     {
         await using var doris = await Start();

@@ -45,18 +45,71 @@ public sealed class DebeziumAutoColumnsTests
     private static string Binlog(TransformRunner.Result r, int row) => r.Batch.Rows!.Sequence!.GetLong(row).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
-    public void A_field_whose_type_changes_to_one_its_column_cannot_hold_is_a_record_error_naming_both_types()
+    public void A_field_widened_from_int_to_long_moves_its_table_to_a_long_column_and_a_change_to_text_is_a_record_error()
     {
         using var transform = Auto();
         var r = TransformRunner.RunWithKeys([transform], Keyed("mysql_paimon_schema_evolution.jsonl"));
-        // Debezium's events give age as INT32, then INT64, INT32 again, then STRING: the INT column holds neither widening
-        // nor text (the INT32 event between them loads).
+        // Debezium's events give age as INT32, then INT64, INT32 again, then STRING. The INT64 event widens the table's
+        // age to a long column (the sink widens the Doris column); the INT32 event after it fits; text fits neither.
         Assert.Equal(
         [
-            (102L, "column 'age' of source table 'product' changed type at the source, from int to long; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere"),
-            (104L, "column 'age' of source table 'product' changed type at the source, from int to string; kpipe does not change a column's type: alter the Doris column (and restart), or route the rows elsewhere"),
+            (104L, "column 'age' of source table 'product' changed type at the source, from long to string; kpipe widens a column only from int to long or double: alter the Doris column (and restart), or route the rows elsewhere"),
         ], r.Errors);
-        Assert.Equal(3, r.Rows.Count);
+        Assert.Equal(
+        [
+            """{"id":101,"name":"scooter","description":"Small 2-wheel scooter","weight":3.14,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":103,"name":"12-pack drill bits","description":"12-pack of drill bits with sizes ranging from #40 to #3","weight":0.8,"age":18,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":104,"name":"hammer","description":"12oz carpenter's hammer","weight":0.75,"age":24,"__DORIS_DELETE_SIGN__":0}""",
+            """{"id":105,"name":"hammer","description":"14oz carpenter's hammer","weight":0.875,"age":24,"__DORIS_DELETE_SIGN__":0}""",
+        ], r.Rows);
+        string AgeType(int row)
+        {
+            var route = r.Batch.Rows!.RouteOf(row)!;
+            return transform.Schema.Types[route.Columns.Single(c => transform.Schema.Names[c] == "age")].ToString();
+        }
+        // The rows of the widened schema name the long column; rows of the INT32 schema keep theirs (they fit either).
+        Assert.Equal(["int", "long", "int"], [AgeType(1), AgeType(2), AgeType(3)]);
+    }
+
+    [Fact]
+    public void A_pipeline_with_a_Doris_sink_that_does_not_create_tables_keeps_a_widened_field_a_record_error()
+    {
+        // That sink would not widen its INT column, and Doris loads a value out of its range as NULL (strict mode off).
+        var options = Kpipe.Config.PipelineLoader.Parse("""
+            name: p
+            source: { bootstrapServers: "k:9092", topics: [t] }
+            transforms: [ { type: debezium, columns: auto } ]
+            sinks: [ { type: doris, feNodes: ["fe:8030"], table: "db.{table}", user: root } ]
+            """, "p.yaml");
+        var debezium = Assert.IsType<DebeziumOptions>(Assert.Single(options.Transforms));
+        Assert.False(debezium.WidenColumns);
+        using var transform = new DebeziumTransform(debezium, NullLogger.Instance);
+        var r = TransformRunner.RunWithKeys([transform], Keyed("mysql_paimon_schema_evolution.jsonl"));
+        Assert.Equal((102L, "column 'age' of source table 'product' changed type at the source, from int to long; kpipe widens a column only for a Doris sink with createTable: true: alter the Doris column (and restart), or route the rows elsewhere"), r.Errors[0]);
+    }
+
+    [Fact]
+    public void A_tombstone_with_a_schemaless_key_deletes_by_the_key_columns_of_the_tables_earlier_events()
+    {
+        using var transform = new DebeziumTransform(new DebeziumOptions { AutoColumns = true, Format = DebeziumFormat.FlattenedSchema }, NullLogger.Instance);
+        const string Row = """{"schema":{"type":"struct","optional":false,"name":"devices.Value","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"string","optional":true,"field":"name"}]},"payload":{"id":1,"name":"a"}}""";
+        // The key converter without schemas: the key is the bare {"id": 1}; the tombstone (null value) deletes that row.
+        var r = TransformRunner.RunWithKeys([transform], [("""{"id":1}""", Row), ("""{"id":1}""", null)]);
+        Assert.Empty(r.Errors);
+        Assert.Equal(["""{"id":1,"name":"a","__DORIS_DELETE_SIGN__":0}""", """{"id":1,"__DORIS_DELETE_SIGN__":1}"""], r.Rows);
+        var delete = r.Batch.Rows!.RouteOf(1)!;
+        Assert.Equal(("devices", "id int"), (delete.Name, string.Join(",", delete.Keys!.Select(k => $"{transform.Schema.Names[k]} {transform.Schema.Types[k]}"))));
+        // The row's own route and the delete's share the id column: the same Doris key.
+        Assert.Equal(r.Batch.Rows.RouteOf(0)!.Keys, delete.Keys);
+    }
+
+    [Fact]
+    public void A_tombstone_with_a_schemaless_key_of_a_table_not_seen_yet_is_a_record_error()
+    {
+        using var transform = new DebeziumTransform(new DebeziumOptions { AutoColumns = true, Format = DebeziumFormat.FlattenedSchema }, NullLogger.Instance);
+        var r = TransformRunner.RunWithKeys([transform], [("""{"id":1}""", null)]);
+        Assert.Empty(r.Rows);
+        Assert.StartsWith("a tombstone of source table 'devices' has a key without a schema, and no event of the table with a schema came before it", Assert.Single(r.Errors).Reason);
     }
 
     [Fact]
