@@ -349,6 +349,10 @@ internal sealed class Runner(CompareOptions o, string repo, string kpipeDll, str
         var threads = ThreadCpu.Read(p.Id);
         Stop(p, $"kpipe ({item})");
         var startup = p.AtAssigned is { } a ? $"start-up (process start to 'assigned') took {a.CpuSeconds:F2} s of the CPU time" : null;
+        // Threads that ended are gone from /proc (the JIT's background worker stops after a few idle seconds, and
+        // comes back when there is more to compile): the process total still holds their time.
+        var ended = sample.CpuSeconds - threads.Sum(t => t.Seconds);
+        if (ended >= 0.05) threads = [.. threads, ("threads that ended", ended)];
         var split = threads.Count > 0 ? $"CPU by thread: {ThreadCpu.Describe(threads)}" : null;
         note = string.Join("; ", new[] { note, startup, split }.Where(n => n != null));
         return new Measurement(item, CompareRun.Kpipe, messages, count(), CompareRun.Seconds(p.StartTimestamp, done), sample.CpuSeconds, sample.PeakRssMb, CompareRun.Allocated(p), note.Length == 0 ? null : note)
