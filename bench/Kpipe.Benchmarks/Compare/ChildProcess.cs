@@ -21,8 +21,7 @@ internal static class ThreadCpu
                 {
                     var stat = File.ReadAllText(Path.Combine(task, "stat"));
                     var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                    var seconds = ProcSample.StatCpuSeconds(stat);
                     var kind = KindOf(name, task.EndsWith($"/{pid}", StringComparison.Ordinal));
                     totals[kind] = totals.GetValueOrDefault(kind) + seconds;
                 }
@@ -59,18 +58,23 @@ internal readonly record struct ProcSample(double CpuSeconds, double PeakRssMb)
     /// <summary>USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every Linux the bench targets.</summary>
     private const double TicksPerSecond = 100;
 
-    /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat) and VmHWM; null when the process is gone.</summary>
+    /// <summary>utime + stime (fields 14 and 15) of a /proc/PID/stat or /proc/PID/task/TID/stat line, in seconds.</summary>
+    internal static double StatCpuSeconds(string stat)
+    {
+        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+    }
+
+    /// <summary>utime + stime and VmHWM; null when the process is gone.</summary>
     public static ProcSample? Read(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             var hwm = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
             var kb = hwm == null ? 0 : long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            return new ProcSample(ticks / TicksPerSecond, kb / 1024.0);
+            return new ProcSample(StatCpuSeconds(stat), kb / 1024.0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
